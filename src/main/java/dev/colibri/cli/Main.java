@@ -1,7 +1,25 @@
 package dev.colibri.cli;
 
+import picocli.CommandLine;
+
+/**
+ * Entry point of {@code colibri.jar}. No arguments (or {@code serve}) runs the MCP server over
+ * stdio; the other subcommands are the human CLI over the same services.
+ */
 public final class Main {
+
+    private Main() {
+    }
+
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 success, 1 a failed check, 2 a usage or setup error). */
+    public static int run(String... args) {
+        String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+        CommandLine cli = new CommandLine(new RootCommand());
+        cli.setExecutionExceptionHandler(new ErrorHandler());
+        return cli.execute(effective);
     }
 }

@@ -1,0 +1,227 @@
+package dev.colibri;
+
+import dev.colibri.audit.AuditChain;
+import dev.colibri.audit.AuditKey;
+import dev.colibri.audit.AuditService;
+import dev.colibri.backup.BackupCatalog;
+import dev.colibri.backup.BackupService;
+import dev.colibri.backup.ProgressListener;
+import dev.colibri.backup.SnapshotVerifier;
+import dev.colibri.backup.SnapshotInspector;
+import dev.colibri.merkle.AnchorLog;
+import dev.colibri.merkle.MerkleService;
+import dev.colibri.task.TaskService;
+import dev.colibri.task.TaskStore;
+import dev.colibri.workspace.Database;
+import dev.colibri.workspace.Meta;
+import dev.colibri.workspace.Workspace;
+import dev.colibri.workspace.WorkspaceException;
+import dev.colibri.workspace.WorkspaceLock;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open Colibri workspace: the writer lock, the live database, the audit key, and the services
+ * over them. Opening validates everything once and fails fast with a message that says what to
+ * fix; closing seals what is unsealed, checkpoints the WAL and releases the lock.
+ */
+public final class Colibri implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Colibri.class);
+
+    private final Workspace workspace;
+    private final WorkspaceLock lock;
+    private final Database db;
+    private final Clock clock;
+    private final AuditKey key;
+    private final AuditService audit;
+    private final TaskService tasks;
+    private final MerkleService merkle;
+    private final String workspaceId;
+    private final BackupCatalog catalog;
+    private final SnapshotInspector inspector;
+    private final BackupService backups;
+    private final SnapshotVerifier verifier;
+    private final RoundSealer sealer;
+    private long bootWrites;
+
+    private Colibri(Workspace workspace, WorkspaceLock lock, Database db, AuditKey key, Clock clock, String workspaceId) {
+        this.workspace = workspace;
+        this.lock = lock;
+        this.db = db;
+        this.clock = clock;
+        this.key = key;
+        this.workspaceId = workspaceId;
+        this.audit = new AuditService(db, new AuditChain(key, clock));
+        this.tasks = new TaskService(db, new TaskStore(clock));
+        this.merkle = new MerkleService(db, new AnchorLog(workspace.anchorLog()), clock);
+        this.catalog = new BackupCatalog(workspace, clock);
+        this.inspector = new SnapshotInspector(db, catalog, audit.chain(), merkle.anchors());
+        this.backups = new BackupService(workspace, db, catalog, clock);
+        this.verifier = new SnapshotVerifier(audit.chain(), merkle.anchors(), workspaceId);
+        this.sealer = new RoundSealer(workspace, db, merkle, backups, clock);
+    }
+
+    /** Opens a workspace for serving: takes the writer lock and boots the database. */
+    public static Colibri open(Workspace workspace, Clock clock) {
+        workspace.prepare();
+        WorkspaceLock lock = WorkspaceLock.acquire(workspace.lockFile(), "open the workspace " + workspace.home());
+        Database db = null;
+        try {
+            db = Database.open(workspace.database());
+            long records = db.corruption() == null ? db.read(AuditChain::count) : 1;
+            AuditKey key = AuditKey.load(workspace.keyFile(), records == 0);
+            String workspaceId = db.corruption() == null ? bindKey(db, key, clock, workspace) : "";
+            Colibri colibri = new Colibri(workspace, lock, db, key, clock, workspaceId);
+            colibri.boot();
+            return colibri;
+        } catch (RuntimeException e) {
+            if (db != null) {
+                db.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Records the workspace id and key id on first boot; refuses a key that is not this chain's. */
+    private static String bindKey(Database db, AuditKey key, Clock clock, Workspace ws) {
+        return db.write(c -> {
+            Optional<String> keyId = Meta.get(c, Meta.KEY_ID);
+            if (keyId.isPresent() && !keyId.get().equals(key.id())) {
+                throw new WorkspaceException("the audit key " + ws.keyFile() + " (key id " + key.id()
+                        + ") is not the key of this workspace's chain (key id " + keyId.get()
+                        + "); point COLIBRI_AUDIT_KEY_FILE at the right key. Colibri never re-keys a chain");
+            }
+            if (keyId.isEmpty()) {
+                Meta.put(c, Meta.KEY_ID, key.id());
+            }
+            if (Meta.get(c, Meta.WORKSPACE_ID).isEmpty()) {
+                Meta.put(c, Meta.WORKSPACE_ID, UUID.randomUUID().toString());
+                Meta.put(c, Meta.CREATED_AT, clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+            }
+            return Meta.get(c, Meta.WORKSPACE_ID).orElseThrow();
+        });
+    }
+
+    private void boot() {
+        if (db.corruption() != null) {
+            return;
+        }
+        if (!db.read(audit.chain()::authenticatesHead)) {
+            LOG.warn("the head record of the audit chain does not authenticate under key {}; run audit_verify_chain",
+                    key.id());
+        }
+        catalog.cleanStaleTemporaries();
+        merkle.reconcile();
+        bootWrites = db.writesSinceOpen();
+        Thread check = new Thread(this::healthCheck, "colibri-health-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
+    /** A background quick_check after boot; a damaged file latches the database read-only. */
+    private void healthCheck() {
+        try {
+            String result = db.read(Colibri::quickCheck);
+            if (!"ok".equals(result)) {
+                db.markCorrupt("PRAGMA quick_check at boot: " + result);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("boot health check failed: {}", e.getMessage());
+        }
+    }
+
+    private static String quickCheck(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+            return rs.next() ? rs.getString(1) : "no result";
+        }
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public AuditKey key() {
+        return key;
+    }
+
+    public String workspaceId() {
+        return workspaceId;
+    }
+
+    public AuditService audit() {
+        return audit;
+    }
+
+    public TaskService tasks() {
+        return tasks;
+    }
+
+    public MerkleService merkle() {
+        return merkle;
+    }
+
+    public BackupCatalog catalog() {
+        return catalog;
+    }
+
+    public SnapshotInspector inspector() {
+        return inspector;
+    }
+
+    public BackupService backups() {
+        return backups;
+    }
+
+    public SnapshotVerifier verifier() {
+        return verifier;
+    }
+
+    public RoundSealer sealer() {
+        return sealer;
+    }
+
+    /**
+     * The end of a session: seals records appended since the last tree head, takes the session
+     * snapshot when this session wrote anything, checkpoints, closes and unlocks.
+     */
+    @Override
+    public void close() {
+        try {
+            if (db.corruption() == null) {
+                long pending = merkle.pendingRecords();
+                if (pending > 0) {
+                    merkle.finalizeAndAnchor(null);
+                    LOG.info("sealed {} unsealed records into a tree head at shutdown", pending);
+                }
+                if (db.writesSinceOpen() > bootWrites) {
+                    String name = backups.create("session", null, "end of session", ProgressListener.none())
+                            .snapshot().name();
+                    LOG.info("end-of-session snapshot {}", name);
+                }
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            LOG.warn("sealing or the session snapshot at shutdown failed: {}", e.getMessage());
+        } finally {
+            db.close();
+            lock.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.colibri.backup;
+
+import dev.colibri.audit.AuditChain;
+import dev.colibri.audit.ChainVerification;
+import dev.colibri.merkle.AnchorLog;
+import dev.colibri.merkle.MerkleService;
+import dev.colibri.merkle.RootReport;
+import dev.colibri.workspace.Schema;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Decides whether a snapshot is safe to restore from. The file's checksum runs on one core while
+ * SQLite's checks (integrity, foreign keys, tables, chain, Merkle root) run on the other. The
+ * checksum against the manifest makes any flipped byte anywhere in the file fatal.
+ */
+public final class SnapshotVerifier {
+
+    private final AuditChain chain;
+    private final AnchorLog anchors;
+    private final String workspaceId;
+
+    public SnapshotVerifier(AuditChain chain, AnchorLog anchors, String workspaceId) {
+        this.chain = chain;
+        this.anchors = anchors;
+        this.workspaceId = workspaceId;
+    }
+
+    public Verification verify(Snapshot snapshot) {
+        long start = System.nanoTime();
+        CompletableFuture<Check> checksum = CompletableFuture.supplyAsync(() -> checksum(snapshot));
+        List<Check> checks = new ArrayList<>(sqliteChecks(snapshot));
+        try {
+            checks.add(3, checksum.join());
+        } catch (CompletionException e) {
+            checks.add(3, Check.fail("checksum", "cannot read " + snapshot.path() + ": " + e.getCause().getMessage()));
+        }
+        return new Verification(snapshot, checks, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static Check checksum(Snapshot s) {
+        Manifest m = s.manifest();
+        if (m == null) {
+            return Check.fail("checksum", "no readable manifest " + SnapshotName.manifestOf(s.name())
+                    + " beside the snapshot, so its bytes cannot be proven");
+        }
+        try {
+            String actual = ColdTier.sha256(s.path());
+            long size = java.nio.file.Files.size(s.path());
+            if (size != m.sizeBytes()) {
+                return Check.fail("checksum", "size " + size + " bytes differs from the manifest's " + m.sizeBytes()
+                        + " (truncated or extended)");
+            }
+            return actual.equals(m.sha256()) ? Check.ok("checksum", "sha256 " + actual + " matches the manifest")
+                    : Check.fail("checksum", "sha256 " + actual + " differs from the manifest's " + m.sha256());
+        } catch (IOException e) {
+            return Check.fail("checksum", "cannot read " + s.path() + ": " + e.getMessage());
+        }
+    }
+
+    private List<Check> sqliteChecks(Snapshot s) {
+        List<Check> checks = new ArrayList<>();
+        try {
+            SnapshotInspector.onFile(s.path(), c -> {
+                runChecks(c, s, checks);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            checks.add(Check.fail(next(checks), e.getMessage()));
+        }
+        fillSkipped(checks);
+        return checks;
+    }
+
+    private static final List<String> ORDER = List.of("integrity_check", "foreign_key_check", "load_bearing_tables",
+            "audit_chain", "merkle_root", "workspace");
+
+    private static String next(List<Check> done) {
+        return ORDER.get(Math.min(done.size(), ORDER.size() - 1));
+    }
+
+    private static void fillSkipped(List<Check> checks) {
+        for (int i = checks.size(); i < ORDER.size(); i++) {
+            checks.add(Check.skipped(ORDER.get(i), "not run: the file could not be read as a database"));
+        }
+    }
+
+    private void runChecks(Connection c, Snapshot s, List<Check> checks) throws SQLException {
+        String integrity = SnapshotFacts.integrityCheck(c);
+        checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
+                : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
+        List<String> fk = SnapshotFacts.foreignKeyViolations(c);
+        checks.add(fk.isEmpty() ? Check.ok("foreign_key_check", "no violations")
+                : Check.fail("foreign_key_check", fk.size() + " violation(s): " + String.join(", ", fk)));
+        checks.add(tables(SnapshotFacts.loadBearingCounts(c)));
+        checks.add(chain(c, s.manifest()));
+        checks.add(merkle(MerkleService.report(c, anchors, false)));
+        checks.add(workspace(SnapshotFacts.read(c)));
+    }
+
+    private static Check tables(Map<String, Long> counts) {
+        List<String> missing = counts.entrySet().stream().filter(e -> e.getValue() < 0).map(Map.Entry::getKey).toList();
+        String detail = String.join(", ", counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+        return missing.isEmpty() ? Check.ok("load_bearing_tables", "rows: " + detail)
+                : Check.fail("load_bearing_tables", "missing table(s) " + missing + " of " + Schema.LOAD_BEARING_TABLES);
+    }
+
+    private Check chain(Connection c, Manifest m) throws SQLException {
+        ChainVerification v = chain.verify(c);
+        if (!v.ok()) {
+            return Check.fail("audit_chain", "broken at position " + v.breakAt() + ": " + v.reason());
+        }
+        if (m != null && (m.chainLength() != v.length() || !m.chainHead().equals(v.headHash()))) {
+            return Check.fail("audit_chain", "chain verifies but holds " + v.length() + " records (head "
+                    + v.headHash().substring(0, 16) + "...) where the manifest says " + m.chainLength());
+        }
+        return Check.ok("audit_chain", v.length() + " records verify, head " + v.headHash());
+    }
+
+    private static Check merkle(RootReport r) {
+        if (r.size() == 0) {
+            return Check.skipped("merkle_root", "no tree head finalized in this snapshot");
+        }
+        return "match".equals(r.anchorStatus()) ? Check.ok("merkle_root", r.detail())
+                : Check.fail("merkle_root", "anchor " + r.anchorStatus() + ": " + r.detail());
+    }
+
+    private Check workspace(SnapshotFacts f) {
+        if (f.schemaVersion() > Schema.VERSION) {
+            return Check.fail("workspace", "schema version " + f.schemaVersion() + " is newer than this build's "
+                    + Schema.VERSION);
+        }
+        if (workspaceId != null && !workspaceId.equals(f.workspaceId())) {
+            return Check.fail("workspace", "the snapshot belongs to workspace " + f.workspaceId()
+                    + ", not to this one (" + workspaceId + ")");
+        }
+        return Check.ok("workspace", "workspace " + f.workspaceId() + ", schema version " + f.schemaVersion());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.colibri.mcp;
+
+import dev.colibri.backup.BackupCatalog;
+import dev.colibri.backup.Check;
+import dev.colibri.backup.SnapshotVerifier;
+import dev.colibri.backup.Verification;
+import java.util.List;
+import java.util.Map;
+
+/** {@code backup_verify}: every check the runbook asks for, on one snapshot. */
+final class BackupVerifyTool implements Tool {
+
+    private final BackupCatalog catalog;
+    private final SnapshotVerifier verifier;
+
+    BackupVerifyTool(BackupCatalog catalog, SnapshotVerifier verifier) {
+        this.catalog = catalog;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public String name() {
+        return "backup_verify";
+    }
+
+    @Override
+    public String title() {
+        return "Verify a snapshot";
+    }
+
+    @Override
+    public String description() {
+        return "Checks a snapshot by name: integrity_check, foreign_key_check, the three load-bearing tables, its"
+                + " sha256 against the manifest, its audit chain and its Merkle root against the anchor log."
+                + " safe_to_restore is true only when no check fails.";
+    }
+
+    @Override
+    public Hints hints() {
+        return Hints.READ;
+    }
+
+    @Override
+    public ToolResult call(Arguments args, Progress progress) throws Exception {
+        Verification v = verifier.verify(catalog.resolve(args.string("snapshot")));
+        List<Map<String, Object>> checks = v.checks().stream().map(BackupVerifyTool::check).toList();
+        var fields = Fields.of().put("snapshot", v.snapshot().name()).put("safe_to_restore", v.safeToRestore())
+                .put("checks", checks).put("tier", v.snapshot().tier()).put("duration_ms", v.durationMillis()).map();
+        if (v.safeToRestore()) {
+            return ToolResult.ok(fields, v.snapshot().name() + " is safe to restore (" + checks.size() + " checks)");
+        }
+        return ToolResult.failed(fields, v.snapshot().name() + " is NOT safe to restore: " + v.failures()
+                + ". Pick another snapshot (restore_plan walks them for you)");
+    }
+
+    private static Map<String, Object> check(Check c) {
+        return Fields.of().put("name", c.name()).put("status", c.status()).put("detail", c.detail()).map();
+    }
+}

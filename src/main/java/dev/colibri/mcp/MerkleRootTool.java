@@ -1,0 +1,50 @@
+package dev.colibri.mcp;
+
+import dev.colibri.backup.SnapshotInspector;
+import dev.colibri.merkle.RootReport;
+
+/** {@code merkle_root}: recompute the Merkle root and compare it with the external anchor. */
+final class MerkleRootTool implements Tool {
+
+    private final SnapshotInspector inspector;
+
+    MerkleRootTool(SnapshotInspector inspector) {
+        this.inspector = inspector;
+    }
+
+    @Override
+    public String name() {
+        return "merkle_root";
+    }
+
+    @Override
+    public String title() {
+        return "Merkle root and anchor check";
+    }
+
+    @Override
+    public String description() {
+        return "Recomputes the root of the latest finalized tree head from the thought records (live database or a"
+                + " named snapshot) and compares it with the anchor log: match, mismatch or missing.";
+    }
+
+    @Override
+    public Hints hints() {
+        return Hints.READ;
+    }
+
+    @Override
+    public ToolResult call(Arguments args, Progress progress) throws Exception {
+        String snapshot = args.optionalString("snapshot").orElse(null);
+        RootReport r = inspector.merkleRoot(snapshot);
+        var anchor = Fields.of().put("status", r.anchorStatus()).putNullable("anchored_root", r.anchoredRoot())
+                .put("log_intact", r.anchorLogIntact()).map();
+        var fields = Fields.of().put("root", r.root()).put("size", r.size()).put("anchor", anchor)
+                .putNullable("stored_root", r.storedRoot()).put("records", r.recordsPresent())
+                .put("pending_records", r.pendingRecords()).put("detail", r.detail())
+                .put("target", snapshot == null ? "live database" : snapshot).map();
+        String text = "merkle root size " + r.size() + ": anchor " + r.anchorStatus() + " (" + r.detail() + ")";
+        return "mismatch".equals(r.anchorStatus()) || !r.anchorLogIntact() ? ToolResult.failed(fields, text)
+                : ToolResult.ok(fields, text);
+    }
+}

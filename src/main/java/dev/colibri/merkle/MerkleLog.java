@@ -1,0 +1,153 @@
+package dev.colibri.merkle;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Merkle proof tree over the thought records' hashes, kept in {@code merkle_nodes} as every
+ * completed perfect subtree (level 0 = leaf hashes). Finalizing reads only the O(log n) frontier
+ * nodes plus the new records, so it costs O(new records + log n); the recomputation used by
+ * verification streams the records and keeps O(log n) hashes in memory.
+ */
+public final class MerkleLog {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Clock clock;
+
+    public MerkleLog(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Extends the stored tree with every record not yet in it and records the new tree head, inside
+     * the caller's write transaction. With no new records it returns the latest head unchanged.
+     */
+    public TreeHead finalizeHead(Connection c, String round) throws SQLException {
+        long leaves = leafCount(c);
+        Optional<TreeHead> latest = latestHead(c);
+        List<byte[]> frontier = new ArrayList<>();
+        for (long[] pos : RootAccumulator.frontierPositions(leaves)) {
+            frontier.add(node(c, (int) pos[0], pos[1]));
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO merkle_nodes(level, idx, hash) VALUES(?,?,?)");
+                PreparedStatement records = c.prepareStatement(
+                        "SELECT hash FROM thought_records WHERE position >= ? ORDER BY position")) {
+            RootAccumulator acc = RootAccumulator.resume(leaves, frontier, (level, index, hash) -> {
+                try {
+                    insert.setInt(1, level);
+                    insert.setLong(2, index);
+                    insert.setBytes(3, hash);
+                    insert.executeUpdate();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot store Merkle node " + level + "/" + index + ": "
+                            + e.getMessage(), e);
+                }
+            });
+            records.setLong(1, leaves);
+            try (ResultSet rs = records.executeQuery()) {
+                while (rs.next()) {
+                    acc.addLeafData(rs.getBytes(1));
+                }
+            }
+            if (latest.isPresent() && latest.get().size() == acc.size()) {
+                return latest.get();
+            }
+            String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+            String root = HEX.formatHex(acc.root());
+            try (PreparedStatement head = c.prepareStatement(
+                    "INSERT INTO tree_heads(size, root, round, created_at) VALUES(?,?,?,?)")) {
+                head.setLong(1, acc.size());
+                head.setBytes(2, acc.root());
+                head.setString(3, round);
+                head.setString(4, now);
+                head.executeUpdate();
+            }
+            return new TreeHead(acc.size(), root, round, now, false);
+        }
+    }
+
+    /** Marks a head as durable in the anchor log. */
+    public void markAnchored(Connection c, long size) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE tree_heads SET anchored_at = ? WHERE size = ?")) {
+            ps.setString(1, clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+            ps.setLong(2, size);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The most recent tree head. */
+    public static Optional<TreeHead> latestHead(Connection c) throws SQLException {
+        List<TreeHead> heads = heads(c, "ORDER BY size DESC LIMIT 1");
+        return heads.isEmpty() ? Optional.empty() : Optional.of(heads.get(0));
+    }
+
+    /** Heads finalized but not yet confirmed in the anchor log (a crash between the two). */
+    public static List<TreeHead> unanchoredHeads(Connection c) throws SQLException {
+        return heads(c, "WHERE anchored_at IS NULL ORDER BY size");
+    }
+
+    private static List<TreeHead> heads(Connection c, String clause) throws SQLException {
+        List<TreeHead> heads = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT size, root, round, created_at, anchored_at FROM tree_heads " + clause)) {
+            while (rs.next()) {
+                heads.add(new TreeHead(rs.getLong(1), HEX.formatHex(rs.getBytes(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5) != null));
+            }
+        }
+        return heads;
+    }
+
+    /**
+     * Recomputes the root over the first {@code size} records from their stored hashes, ignoring the
+     * stored nodes, so tampered records or nodes cannot hide. Fewer records than {@code size}
+     * yields the root over those present, with {@link Recomputed#leaves()} telling how many.
+     */
+    public static Recomputed recompute(Connection c, long size) throws SQLException {
+        RootAccumulator acc = new RootAccumulator();
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM thought_records ORDER BY position LIMIT ?")) {
+            ps.setLong(1, size);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    acc.addLeafData(rs.getBytes(1));
+                }
+            }
+        }
+        return new Recomputed(acc.size(), HEX.formatHex(acc.root()));
+    }
+
+    /** A recomputed root and the number of leaves it covers. */
+    public record Recomputed(long leaves, String root) {
+    }
+
+    private static long leafCount(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_nodes WHERE level = 0")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private static byte[] node(Connection c, int level, long index) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")) {
+            ps.setInt(1, level);
+            ps.setLong(2, index);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("merkle_nodes lacks node level " + level + " index " + index
+                            + " of the frontier; the proof tree is damaged: restore from a clean snapshot");
+                }
+                return rs.getBytes(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.colibri.workspace;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live database: one writer connection behind a fair lock (SQLite has a single writer, and
+ * serialising in the process means no client ever sees {@code SQLITE_BUSY}), fresh read-only
+ * connections for readers, and a corruption latch: once SQLite reports a damaged file, writes are
+ * refused with a message pointing to {@code restore_plan} while reads keep working.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    /** A unit of work on a connection. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final Path file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+    private volatile String corruption;
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+
+    private Database(Path file, Connection writer) {
+        this.file = file;
+        this.writer = writer;
+    }
+
+    /** Opens (creating if needed) the database in WAL mode and runs pending migrations. */
+    public static Database open(Path file) {
+        Connection writer;
+        try {
+            writer = Sqlite.openWriter(file);
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot open " + file + ": " + e.getMessage()
+                    + (Sqlite.isCorruption(e) ? "; the file is damaged: run `colibri restore` (see restore_plan)" : ""),
+                    Sqlite.isCorruption(e), e);
+        }
+        Database db = new Database(file, writer);
+        try {
+            db.write(Schema::migrate);
+        } catch (DatabaseException e) {
+            if (!e.corrupt()) {
+                db.close();
+                throw e;
+            }
+            LOG.error("the database is damaged; serving read-only: {}", e.getMessage());
+        }
+        return db;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Runs {@code work} in one IMMEDIATE transaction on the writer connection. */
+    public <T> T write(SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            refuseIfCorrupt();
+            writer.setAutoCommit(false);
+            try {
+                T result = work.run(writer);
+                writer.commit();
+                writes.incrementAndGet();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                if (e instanceof RuntimeException re && !Sqlite.isCorruption(re)) {
+                    throw re;
+                }
+                throw translate(e, "write");
+            } finally {
+                writer.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate(e, "write");
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Runs {@code work} on a fresh read-only connection (its own consistent view). */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = Sqlite.openReadOnly(file)) {
+            c.setAutoCommit(false);
+            try {
+                return work.run(c);
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw translate(e, "read");
+        }
+    }
+
+    /** Runs {@code action} while no write can start: the backup's moment of quiet. */
+    public <T> T whileWritesPaused(Callable<T> action) throws Exception {
+        writeLock.lock();
+        try {
+            return action.call();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */
+    public int checkpoint(String mode) {
+        writeLock.lock();
+        try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            return rs.next() ? rs.getInt(1) : -1;
+        } catch (SQLException e) {
+            throw translate(e, "checkpoint");
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Transactions committed through this handle (the boot migration included). */
+    public long writesSinceOpen() {
+        return writes.get();
+    }
+
+    /** The reason writes are refused, or null while the database is healthy. */
+    public String corruption() {
+        return corruption;
+    }
+
+    /** Latches the corruption state (used by the boot health check as well as by failed calls). */
+    public void markCorrupt(String reason) {
+        if (corruption == null) {
+            corruption = reason;
+            LOG.error("database {} is damaged, writes are now refused: {}", file, reason);
+        }
+    }
+
+    private void refuseIfCorrupt() {
+        String reason = corruption;
+        if (reason != null) {
+            throw new DatabaseException("writes are refused: the live database " + file + " is damaged (" + reason
+                    + "). Do not keep writing; call restore_plan and restore from a clean snapshot", true, null);
+        }
+    }
+
+    private DatabaseException translate(Exception e, String what) {
+        if (e instanceof DatabaseException de) {
+            return de;
+        }
+        boolean corrupt = Sqlite.isCorruption(e);
+        if (corrupt) {
+            markCorrupt(e.getMessage());
+            return new DatabaseException("the database " + file + " is damaged (" + e.getMessage()
+                    + "); writes are stopped. Call restore_plan and restore from a clean snapshot", true, e);
+        }
+        return new DatabaseException(what + " failed on " + file + ": " + e.getMessage(), false, e);
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // the original error is what matters
+        }
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (corruption == null) {
+                try (Statement s = writer.createStatement()) {
+                    s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                } catch (SQLException e) {
+                    LOG.warn("final checkpoint of {} failed: {}", file, e.getMessage());
+                }
+            }
+            writer.close();
+        } catch (SQLException e) {
+            LOG.warn("closing {} failed: {}", file, e.getMessage());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}
