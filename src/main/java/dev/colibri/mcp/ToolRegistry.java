@@ -46,9 +46,14 @@ final class ToolRegistry {
     }
 
     static McpSchema.CallToolResult invoke(Tool tool, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        return toSdk(run(tool, new Arguments(request.arguments()), progress(exchange, request)));
+    }
+
+    /** Runs a tool and maps every exception to an error result. */
+    static ToolResult run(Tool tool, Arguments args, Progress progress) {
         ToolResult result;
         try {
-            result = tool.call(new Arguments(request.arguments()), progress(exchange, request));
+            result = tool.call(args, progress);
         } catch (IllegalArgumentException e) {
             result = ToolResult.error("invalid arguments for " + tool.name() + ": " + e.getMessage());
         } catch (WorkspaceException | DatabaseException | IllegalStateException e) {
@@ -58,7 +63,7 @@ final class ToolRegistry {
             result = ToolResult.error(tool.name() + " failed: " + e + ". The server is still running; see its log"
                     + " (stderr) for details");
         }
-        return toSdk(result);
+        return result;
     }
 
     static McpSchema.CallToolResult toSdk(ToolResult result) {
