@@ -2,10 +2,13 @@ package dev.colibri.merkle;
 
 import dev.colibri.workspace.Durable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -52,8 +55,25 @@ public final class AnchorLog {
         line.put("anchored_at", anchoredAt);
         line.put("prev", state.lastLineHash());
         Files.createDirectories(file.getParent());
-        Durable.appendLine(file, json.writeValueAsString(line));
+        String text = json.writeValueAsString(line);
+        // A torn earlier append (a crash or a full disk mid-write) leaves a fragment without its
+        // newline: end it first so this line stays readable; read() still reports the fragment.
+        Durable.appendLine(file, endsInsideALine() ? "\n" + text : text);
         return new Anchor(seq, workspaceId, round, size, root, anchoredAt);
+    }
+
+    private boolean endsInsideALine() throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0) != '\n';
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     /** Reads and checks the whole log; a missing file is an empty, intact log. */

@@ -60,7 +60,7 @@ public final class MerkleService {
                 head.size() == before[0] ? "no new records since the last tree head" : "finalized and anchored");
     }
 
-    private void anchor(String workspaceId, TreeHead head) throws IOException {
+    private synchronized void anchor(String workspaceId, TreeHead head) throws IOException {
         if (head.anchored()) {
             return;
         }
@@ -132,7 +132,10 @@ public final class MerkleService {
     private static String[] verdict(Optional<TreeHead> head, MerkleLog.Recomputed rec, Optional<Anchor> anchor,
             AnchorLogState state, String workspaceId, long records, boolean live, Connection c) throws SQLException {
         if (head.isEmpty()) {
-            return new String[] {"missing", "no tree head has been finalized yet; call merkle_finalize"};
+            // tail records cut together with every tree head: only the anchor log still knows
+            String[] cut = live ? tailCut(state, workspaceId, records, c) : null;
+            return cut != null ? cut
+                    : new String[] {"missing", "no tree head has been finalized yet; call merkle_finalize"};
         }
         long size = head.get().size();
         if (rec.leaves() < size) {
@@ -140,17 +143,18 @@ public final class MerkleService {
                     + " records of its latest tree head: records were deleted from the tail"};
         }
         if (live) {
-            long floor = Meta.get(c, Meta.RESTORE_ANCHOR_SEQ).map(Long::parseLong).orElse(0L);
-            for (Anchor a : state.anchors()) {
-                if (a.workspaceId().equals(workspaceId) && a.seq() > floor && a.size() > records) {
-                    return new String[] {"mismatch", "the anchor log holds a tree head of size " + a.size()
-                            + " (anchor #" + a.seq() + ") but the database has only " + records
-                            + " records: records were deleted from the tail"};
-                }
+            String[] cut = tailCut(state, workspaceId, records, c);
+            if (cut != null) {
+                return cut;
             }
         }
         if (!rec.root().equals(head.get().root())) {
             return new String[] {"mismatch", "the records no longer hash to the stored tree head of size " + size};
+        }
+        if (anchor.isEmpty() && head.get().anchored()) {
+            // the database recorded this head as durable in the log, so the log lost it
+            return new String[] {"mismatch", "the tree head of size " + size + " was anchored, but the anchor log no"
+                    + " longer holds its root: the anchor log was truncated, edited or replaced"};
         }
         if (anchor.isEmpty()) {
             return new String[] {"missing", "the anchor log has no root for size " + size
@@ -161,6 +165,20 @@ public final class MerkleService {
                     + " for size " + size};
         }
         return new String[] {"match", "root of size " + size + " matches anchor #" + anchor.get().seq()};
+    }
+
+    /** A mismatch when the anchor log holds a tree head larger than the records the database still has. */
+    private static String[] tailCut(AnchorLogState state, String workspaceId, long records, Connection c)
+            throws SQLException {
+        long floor = Meta.get(c, Meta.RESTORE_ANCHOR_SEQ).map(Long::parseLong).orElse(0L);
+        for (Anchor a : state.anchors()) {
+            if (a.workspaceId().equals(workspaceId) && a.seq() > floor && a.size() > records) {
+                return new String[] {"mismatch", "the anchor log holds a tree head of size " + a.size()
+                        + " (anchor #" + a.seq() + ") but the database has only " + records
+                        + " records: records were deleted from the tail"};
+            }
+        }
+        return null;
     }
 
     private String workspaceId() {

@@ -42,7 +42,10 @@ public final class Sqlite {
         return config.createConnection("jdbc:sqlite:" + file);
     }
 
-    /** True when SQLite says the file is damaged or not a database at all. */
+    /**
+     * True when SQLite says the file is damaged or not a database at all. Only SQL exceptions in the
+     * cause chain count: other exceptions' messages may echo user input (a status, a task id).
+     */
     public static boolean isCorruption(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof SQLiteException se) {
@@ -53,7 +56,7 @@ public final class Sqlite {
                 }
             }
             String m = c.getMessage();
-            if (m != null && (m.contains("malformed") || m.contains("not a database")
+            if (c instanceof SQLException && m != null && (m.contains("malformed") || m.contains("not a database")
                     || m.contains("SQLITE_CORRUPT") || m.contains("SQLITE_NOTADB"))) {
                 return true;
             }

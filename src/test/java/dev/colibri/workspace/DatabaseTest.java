@@ -1,0 +1,348 @@
+package dev.colibri.workspace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("colibri.db");
+    }
+
+    private static String pragma(Connection c, String name) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static long count(Connection c, String table) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long rows(Database db, String table) {
+        return db.read(c -> count(c, table));
+    }
+
+    private static Void putMeta(Connection c, String key, String value) throws SQLException {
+        Meta.put(c, key, value);
+        return null;
+    }
+
+    private static List<String> tables(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void writerRunsInWalModeWithForeignKeysAndFullSync() {
+        try (Database db = Database.open(file())) {
+            assertEquals("wal", db.write(c -> pragma(c, "journal_mode")));
+            assertEquals("1", db.write(c -> pragma(c, "foreign_keys")));
+            assertEquals("2", db.write(c -> pragma(c, "synchronous")));
+            assertEquals("wal", db.read(c -> pragma(c, "journal_mode")));
+            assertEquals(file(), db.file());
+        }
+    }
+
+    @Test
+    void foreignKeyViolationIsRefusedAsAnOrdinaryWriteFailure() {
+        try (Database db = Database.open(file())) {
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.write(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT INTO task_deps(task_id, depends_on) VALUES('ghost', 'phantom')");
+                }
+                return null;
+            }));
+
+            assertTrue(e.getMessage().startsWith("write failed on " + file() + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains("FOREIGN KEY"), e.getMessage());
+            assertFalse(e.corrupt());
+            assertNull(db.corruption());
+            assertEquals(0L, rows(db, "task_deps"));
+        }
+    }
+
+    @Test
+    void migrationSetsUserVersionAndCreatesTheSchema() {
+        try (Database db = Database.open(file())) {
+            assertEquals(Schema.VERSION, db.read(Schema::version));
+            assertEquals(List.of("merkle_nodes", "meta", "rounds", "task_deps", "tasks", "thought_records",
+                    "tree_heads"), db.read(DatabaseTest::tables));
+            assertEquals(1, db.writesSinceOpen(), "the boot migration is the first write");
+        }
+    }
+
+    @Test
+    void migrationsAreIdempotentAcrossReopenAndKeepData() {
+        try (Database db = Database.open(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+        }
+        try (Database db = Database.open(file())) {
+            assertEquals(Schema.VERSION, db.read(Schema::version));
+            assertEquals("v", db.read(c -> Meta.get(c, "k")).orElseThrow());
+        }
+        try (Database db = Database.open(file())) {
+            assertEquals(Schema.VERSION, db.read(Schema::version));
+            assertTrue(db.read(DatabaseTest::tables).containsAll(Schema.LOAD_BEARING_TABLES));
+        }
+    }
+
+    @Test
+    void databaseFromANewerBuildIsRefusedAndLeftUntouched() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+                Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = 99");
+        }
+
+        DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(file()));
+
+        assertEquals("the database has schema version 99 but this build knows only up to " + Schema.VERSION
+                + "; run a newer Colibri", e.getMessage());
+        assertFalse(e.corrupt());
+        try (Connection c = Sqlite.openReadOnly(file())) {
+            assertEquals(99, Schema.version(c));
+            assertEquals(List.of(), tables(c));
+        }
+    }
+
+    @Test
+    void runtimeExceptionInsideWriteRollsBackAndIsRethrownAsIs() {
+        try (Database db = Database.open(file())) {
+            IllegalStateException boom = new IllegalStateException("boom");
+
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> db.write(c -> {
+                putMeta(c, "half", "done");
+                throw boom;
+            }));
+
+            assertSame(boom, thrown);
+            assertTrue(db.read(c -> Meta.get(c, "half")).isEmpty(), "the insert must be rolled back");
+            assertNull(db.corruption());
+            db.write(c -> putMeta(c, "after", "ok"));
+            assertEquals("ok", db.read(c -> Meta.get(c, "after")).orElseThrow(), "the writer is usable afterwards");
+        }
+    }
+
+    @Test
+    void sqlExceptionInsideWriteRollsBackAndIsReportedAsAWriteFailure() {
+        try (Database db = Database.open(file())) {
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.write(c -> {
+                putMeta(c, "half", "done");
+                throw new SQLException("simulated failure");
+            }));
+
+            assertEquals("write failed on " + file() + ": simulated failure", e.getMessage());
+            assertFalse(e.corrupt());
+            assertTrue(db.read(c -> Meta.get(c, "half")).isEmpty());
+        }
+    }
+
+    /**
+     * Regression: any exception whose message contained "malformed" or "not a database" counted as
+     * SQLite corruption, so a refused argument that echoes user input (a status, a dep, a task id)
+     * latched the whole database read-only.
+     */
+    @Test
+    void userInputEchoedInAnErrorMessageDoesNotLatchCorruption() {
+        try (Database db = Database.open(file())) {
+            IllegalArgumentException bad = new IllegalArgumentException(
+                    "status must be one of [...]; got \"malformed not a database SQLITE_CORRUPT\"");
+
+            IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class, () -> db.write(c -> {
+                throw bad;
+            }));
+
+            assertSame(bad, thrown);
+            assertNull(db.corruption());
+            db.write(c -> putMeta(c, "still", "writable"));
+        }
+    }
+
+    @Test
+    void markCorruptRefusesWritesPointingToRestorePlanWhileReadsWork() {
+        try (Database db = Database.open(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+
+            db.markCorrupt("PRAGMA quick_check at boot: *** in database main ***");
+            db.markCorrupt("a later reason does not replace the first");
+
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.write(c -> putMeta(c, "k", "w")));
+            assertEquals("writes are refused: the live database " + file() + " is damaged (PRAGMA quick_check at boot:"
+                    + " *** in database main ***). Do not keep writing; call restore_plan and restore from a clean"
+                    + " snapshot", e.getMessage());
+            assertTrue(e.corrupt());
+            assertEquals("PRAGMA quick_check at boot: *** in database main ***", db.corruption());
+            assertEquals("v", db.read(c -> Meta.get(c, "k")).orElseThrow());
+        }
+    }
+
+    @Test
+    void fileOfRandomBytesIsReportedAsDamagedAndNotModified() throws IOException {
+        byte[] junk = new byte[8192];
+        new Random(7).nextBytes(junk);
+        Files.write(file(), junk);
+
+        DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(file()));
+
+        assertTrue(e.corrupt());
+        assertTrue(e.getMessage().startsWith("cannot open " + file() + ": "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; the file is damaged: run `colibri restore` (see restore_plan)"),
+                e.getMessage());
+        assertTrue(Sqlite.isCorruption(e));
+        assertArrayEquals(junk, Files.readAllBytes(file()));
+    }
+
+    @Test
+    void damagedPageFoundByAWriteLatchesWritesButReadsStillWork() throws IOException {
+        try (Database db = Database.open(file())) {
+            db.write(c -> {
+                for (int i = 0; i < 2000; i++) {
+                    putMeta(c, "k" + i, "v".repeat(100) + i);
+                }
+                return null;
+            });
+        }
+        byte[] junk = new byte[20 * 4096];
+        new Random(3).nextBytes(junk);
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(junk), 10 * 4096);
+        }
+
+        try (Database db = Database.open(file())) {
+            assertNull(db.corruption(), "the header is intact, so the boot migration succeeds");
+
+            DatabaseException first = assertThrows(DatabaseException.class, () -> db.write(c -> putMeta(c, "k5", "x")));
+            assertTrue(first.corrupt());
+            assertTrue(first.getMessage().startsWith("the database " + file() + " is damaged ("), first.getMessage());
+            assertTrue(first.getMessage().endsWith("); writes are stopped. Call restore_plan and restore from a clean"
+                    + " snapshot"), first.getMessage());
+            assertTrue(db.corruption() != null);
+
+            DatabaseException next = assertThrows(DatabaseException.class, () -> db.write(c -> putMeta(c, "x", "y")));
+            assertTrue(next.getMessage().startsWith("writes are refused: the live database " + file() + " is damaged ("),
+                    next.getMessage());
+            assertEquals(Schema.VERSION, db.read(Schema::version));
+        }
+    }
+
+    @Test
+    void concurrentWritersNeverSeeBusyAndLoseNothing() throws Exception {
+        int threads = 8;
+        int writesEach = 200;
+        try (Database db = Database.open(file())) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Void>> results = new ArrayList<>();
+            try {
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < writesEach; i++) {
+                            String key = "t" + thread + "-" + i;
+                            db.write(c -> putMeta(c, key, key));
+                            if (i % 25 == 0) {
+                                db.read(c -> count(c, "meta"));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<Void> f : results) {
+                    f.get(); // rethrows any DatabaseException (SQLITE_BUSY included)
+                }
+            } finally {
+                pool.shutdownNow();
+                assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+            }
+
+            assertEquals((long) threads * writesEach, rows(db, "meta"));
+            assertEquals(1 + threads * writesEach, db.writesSinceOpen());
+            assertNull(db.corruption());
+        }
+    }
+
+    @Test
+    void readConnectionsAreReadOnly() {
+        try (Database db = Database.open(file())) {
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.read(c -> putMeta(c, "k", "v")));
+
+            assertTrue(e.getMessage().startsWith("read failed on " + file() + ": "), e.getMessage());
+            assertFalse(e.corrupt());
+            assertNull(db.corruption());
+        }
+    }
+
+    @Test
+    void whileWritesPausedHoldsWritersBackUntilTheActionEnds() throws Exception {
+        try (Database db = Database.open(file())) {
+            Thread[] writer = new Thread[1];
+            String inside = db.whileWritesPaused(() -> {
+                writer[0] = new Thread(() -> db.write(c -> putMeta(c, "late", "write")), "late-writer");
+                writer[0].start();
+                while (writer[0].getState() != Thread.State.WAITING) {
+                    Thread.onSpinWait(); // parked on the write lock
+                }
+                return db.read(c -> Meta.get(c, "late")).orElse("absent");
+            });
+            writer[0].join();
+
+            assertEquals("absent", inside);
+            assertEquals("write", db.read(c -> Meta.get(c, "late")).orElseThrow());
+        }
+    }
+
+    @Test
+    void closeCheckpointsSoTheMainFileAloneHoldsEveryCommit() throws IOException, SQLException {
+        try (Database db = Database.open(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+            assertEquals(0, db.checkpoint("PASSIVE"));
+        }
+        Path copy = Files.copy(file(), dir.resolve("copy.db"));
+
+        try (Connection c = Sqlite.openReadOnly(copy)) {
+            assertEquals("v", Meta.get(c, "k").orElseThrow());
+        }
+        assertTrue(!Files.exists(dir.resolve("colibri.db-wal")) || Files.size(dir.resolve("colibri.db-wal")) == 0);
+    }
+}
