@@ -10,6 +10,9 @@ import dev.colibri.backup.SnapshotVerifier;
 import dev.colibri.backup.SnapshotInspector;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.MerkleService;
+import dev.colibri.restore.LiveDatabase;
+import dev.colibri.restore.RestorePlanner;
+import dev.colibri.retention.RetentionService;
 import dev.colibri.task.TaskService;
 import dev.colibri.task.TaskStore;
 import dev.colibri.workspace.Database;
@@ -17,6 +20,9 @@ import dev.colibri.workspace.Meta;
 import dev.colibri.workspace.Workspace;
 import dev.colibri.workspace.WorkspaceException;
 import dev.colibri.workspace.WorkspaceLock;
+import dev.colibri.restore.RestoreNote;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +31,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +58,8 @@ public final class Colibri implements AutoCloseable {
     private final BackupService backups;
     private final SnapshotVerifier verifier;
     private final RoundSealer sealer;
+    private final RestorePlanner restorePlanner;
+    private final RetentionService retention;
     private long bootWrites;
 
     private Colibri(Workspace workspace, WorkspaceLock lock, Database db, AuditKey key, Clock clock, String workspaceId) {
@@ -68,6 +77,9 @@ public final class Colibri implements AutoCloseable {
         this.backups = new BackupService(workspace, db, catalog, clock);
         this.verifier = new SnapshotVerifier(audit.chain(), merkle.anchors(), workspaceId);
         this.sealer = new RoundSealer(workspace, db, merkle, backups, clock);
+        this.restorePlanner = new RestorePlanner(workspace, catalog, audit.chain(), merkle.anchors(),
+                LiveDatabase.of(db), clock);
+        this.retention = new RetentionService(catalog, verifier, clock);
     }
 
     /** Opens a workspace for serving: takes the writer lock and boots the database. */
@@ -76,10 +88,11 @@ public final class Colibri implements AutoCloseable {
         WorkspaceLock lock = WorkspaceLock.acquire(workspace.lockFile(), "open the workspace " + workspace.home());
         Database db = null;
         try {
+            refuseToReplaceALostDatabase(workspace);
             db = Database.open(workspace.database());
             long records = db.corruption() == null ? db.read(AuditChain::count) : 1;
             AuditKey key = AuditKey.load(workspace.keyFile(), records == 0);
-            String workspaceId = db.corruption() == null ? bindKey(db, key, clock, workspace) : "";
+            String workspaceId = db.corruption() == null ? bindKey(db, key, clock, workspace) : readableWorkspaceId(db);
             Colibri colibri = new Colibri(workspace, lock, db, key, clock, workspaceId);
             colibri.boot();
             return colibri;
@@ -89,6 +102,39 @@ public final class Colibri implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * A missing live database beside a moved-aside one or existing snapshots means the data was lost
+     * or a restore was interrupted: starting would silently create an empty workspace with a new id,
+     * and every snapshot would then be foreign to it. Refuse and point to the restore instead.
+     */
+    private static void refuseToReplaceALostDatabase(Workspace ws) {
+        if (Files.exists(ws.database())) {
+            return;
+        }
+        try (Stream<Path> data = Files.list(ws.dataDir()); Stream<Path> backups = Files.list(ws.backupsDir())) {
+            Optional<Path> broken = data.filter(p -> p.getFileName().toString().startsWith("colibri.db.broken-")).findFirst();
+            long snapshots = backups.filter(p -> p.getFileName().toString().endsWith(".db")).count();
+            if (broken.isPresent() || snapshots > 0) {
+                throw new WorkspaceException("the live database " + ws.database() + " is missing but "
+                        + (broken.isPresent() ? broken.get().getFileName() + " is there (an interrupted restore?)"
+                                : snapshots + " snapshot(s) are in " + ws.backupsDir())
+                        + "; run `java -jar colibri.jar restore --yes` to restore the newest clean snapshot rather than"
+                        + " starting an empty workspace");
+            }
+        } catch (java.io.IOException e) {
+            throw new WorkspaceException("cannot list " + ws.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The workspace id of a damaged database, if its meta table can still be read; else null. */
+    private static String readableWorkspaceId(Database db) {
+        try {
+            return db.read(c -> Meta.get(c, Meta.WORKSPACE_ID).orElse(null));
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -121,6 +167,8 @@ public final class Colibri implements AutoCloseable {
                     key.id());
         }
         catalog.cleanStaleTemporaries();
+        RestoreNote.recordPending(db, audit.chain()).ifPresent(r ->
+                LOG.info("recorded the restore in the audit chain at position {}", r.position()));
         merkle.reconcile();
         bootWrites = db.writesSinceOpen();
         Thread check = new Thread(this::healthCheck, "colibri-health-check");
@@ -196,6 +244,14 @@ public final class Colibri implements AutoCloseable {
 
     public RoundSealer sealer() {
         return sealer;
+    }
+
+    public RestorePlanner restorePlanner() {
+        return restorePlanner;
+    }
+
+    public RetentionService retention() {
+        return retention;
     }
 
     /**

@@ -20,6 +20,9 @@ final class ColibriTools {
         tools.add(new RoundSealTool(colibri.sealer(), colibri.workspace().home()));
         tools.add(new BackupCreateTool(colibri.backups()));
         tools.add(new BackupVerifyTool(colibri.catalog(), colibri.verifier()));
+        tools.add(new RestorePlanTool(colibri.restorePlanner()));
+        tools.add(new BackupListTool(colibri.retention()));
+        tools.add(new BackupPruneTool(colibri.retention()));
         return tools;
     }
 }

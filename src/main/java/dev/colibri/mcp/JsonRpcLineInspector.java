@@ -36,7 +36,9 @@ final class JsonRpcLineInspector {
     record Drop(String reason) implements Verdict {
     }
 
-    private final JsonMapper mapper = JsonMapper.builder().build();
+    /** Floats as BigDecimal, so a numeric id such as 1e999 or 1e-400 is echoed as sent, not as Infinity or 0.0. */
+    private final JsonMapper mapper = JsonMapper.builder()
+            .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     Verdict inspect(String line) {
         JsonNode root;

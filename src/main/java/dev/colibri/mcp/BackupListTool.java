@@ -1,0 +1,66 @@
+package dev.colibri.mcp;
+
+import dev.colibri.retention.ColdTierStatus;
+import dev.colibri.retention.Decision;
+import dev.colibri.retention.RetentionReport;
+import dev.colibri.retention.RetentionService;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** {@code backup_list}: every snapshot with its tier and what retention will do with it. */
+final class BackupListTool implements Tool {
+
+    private final RetentionService retention;
+
+    BackupListTool(RetentionService retention) {
+        this.retention = retention;
+    }
+
+    @Override
+    public String name() {
+        return "backup_list";
+    }
+
+    @Override
+    public String title() {
+        return "List snapshots";
+    }
+
+    @Override
+    public String description() {
+        return "Lists the snapshots in data/backups (hot under 7 days, warm after) and in the cold tier"
+                + " (COLIBRI_COLD_DIR), newest first, each with keep or prune and the reason. Optional tier filter:"
+                + " hot, warm or cold. Changes nothing; backup_prune removes what is marked prune.";
+    }
+
+    @Override
+    public Hints hints() {
+        return Hints.READ;
+    }
+
+    @Override
+    public ToolResult call(Arguments args, Progress progress) {
+        RetentionReport report;
+        try {
+            report = retention.report(args.optionalString("tier"));
+        } catch (IOException e) {
+            return ToolResult.error(e.getMessage());
+        }
+        List<Map<String, Object>> snapshots = report.decisions().stream().map(BackupListTool::entry).toList();
+        ColdTierStatus cold = report.coldTier();
+        Fields fields = Fields.of().put("snapshots", snapshots).put("cold_tier", cold.describe())
+                .put("cold_tier_status", cold.state()).put("cold_tier_detail", cold.detail());
+        String text = snapshots.size() + " snapshot(s), " + report.pruneCount() + " marked prune; cold tier: "
+                + cold.describe() + (cold.isUnreachable() ? ". Warning: " + cold.detail() : "");
+        return ToolResult.ok(fields.map(), text);
+    }
+
+    static Map<String, Object> entry(Decision d) {
+        var s = d.snapshot();
+        return Fields.of().put("name", s.name()).put("kind", s.kind()).putNullable("round", s.round())
+                .put("created_at", s.createdAt()).put("age_days", Math.round(s.ageDays() * 1000) / 1000.0)
+                .put("size_bytes", s.sizeBytes()).put("tier", s.tier()).put("retention", d.retention())
+                .put("reason", d.reason()).put("path", s.path().toString()).map();
+    }
+}

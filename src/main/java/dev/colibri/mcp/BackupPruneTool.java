@@ -1,0 +1,75 @@
+package dev.colibri.mcp;
+
+import dev.colibri.retention.Decision;
+import dev.colibri.retention.PruneResult;
+import dev.colibri.retention.RetentionService;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** {@code backup_prune}: removes what {@code backup_list} marks prune; a dry run unless told otherwise. */
+final class BackupPruneTool implements Tool {
+
+    /** Deletes snapshots; running it twice removes nothing more. */
+    static final Hints HINTS = new Hints(false, true, true, false);
+
+    private final RetentionService retention;
+
+    BackupPruneTool(RetentionService retention) {
+        this.retention = retention;
+    }
+
+    @Override
+    public String name() {
+        return "backup_prune";
+    }
+
+    @Override
+    public String title() {
+        return "Prune old snapshots";
+    }
+
+    @Override
+    public String description() {
+        return "Applies the retention tiers: removes each snapshot backup_list marks prune, with its manifest, from"
+                + " data/backups only (never the cold tier, never the newest snapshot that verifies clean)."
+                + " dry_run defaults to true and only reports; pass dry_run false to delete.";
+    }
+
+    @Override
+    public Hints hints() {
+        return HINTS;
+    }
+
+    @Override
+    public ToolResult call(Arguments args, Progress progress) {
+        boolean dryRun = args.optionalBoolean("dry_run").orElse(true);
+        PruneResult r;
+        try {
+            r = retention.prune(dryRun);
+        } catch (IOException e) {
+            return ToolResult.error(e.getMessage());
+        }
+        List<Map<String, Object>> pruned = r.pruned().stream().map(BackupPruneTool::entry).toList();
+        List<Map<String, Object>> failed = r.failed().stream()
+                .map(f -> Fields.of().put("name", f.name()).put("error", f.error()).map()).toList();
+        Map<String, Object> fields = Fields.of().put("dry_run", r.dryRun()).put("pruned", pruned).put("kept", r.kept())
+                .put("freed_bytes", r.freedBytes()).put("failed", failed).put("cold_tier", r.coldTier().describe())
+                .put("cold_tier_status", r.coldTier().state()).map();
+        String text = r.dryRun()
+                ? "dry run: " + pruned.size() + " snapshot(s) would be pruned (" + r.freedBytes() + " bytes), " + r.kept()
+                        + " kept" + (pruned.isEmpty() ? "" : "; call backup_prune with dry_run false to remove them")
+                : "pruned " + pruned.size() + " snapshot(s) with their manifests (" + r.freedBytes() + " bytes freed), "
+                        + r.kept() + " kept";
+        if (!failed.isEmpty()) {
+            return ToolResult.failed(fields, text + "; " + failed.size() + " could not be removed: "
+                    + String.join("; ", r.failed().stream().map(f -> f.name() + ": " + f.error()).toList()));
+        }
+        return ToolResult.ok(fields, text);
+    }
+
+    private static Map<String, Object> entry(Decision d) {
+        return Fields.of().put("name", d.snapshot().name()).put("tier", d.snapshot().tier()).put("reason", d.reason())
+                .put("size_bytes", d.snapshot().sizeBytes()).map();
+    }
+}
