@@ -51,10 +51,7 @@ final class SnapshotSealer {
         ExecutorService helpers = Executors.newFixedThreadPool(2, SnapshotSealer::helperThread);
         try (FileChannel file = opener.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = file.size();
-            if (expectedBytes >= 0 && size != expectedBytes) {
-                throw new IOException(target + " holds " + size + " bytes after the copy, but the snapshot is "
-                        + expectedBytes + " bytes; the copy is incomplete (is the disk full?)");
-            }
+            requireSize(target, size, expectedBytes);
             SqliteHeader.markRollbackJournal(file, target);
             Future<?> durable = helpers.submit(() -> force(file, target));
             String sha256 = hash(file, target, size, helpers);
@@ -63,6 +60,17 @@ final class SnapshotSealer {
         } finally {
             helpers.shutdownNow();
         }
+    }
+
+    private static void requireSize(Path target, long size, long expectedBytes) throws IOException {
+        if (expectedBytes < 0 || size == expectedBytes) {
+            return;
+        }
+        String cause = size < expectedBytes
+                ? "the copy is incomplete (is the disk full?)"
+                : "the live file grew during the copy, which the pinned read transaction should prevent; report this";
+        throw new IOException(target + " holds " + size + " bytes after the copy, but the snapshot is "
+                + expectedBytes + " bytes: " + cause);
     }
 
     private String hash(FileChannel file, Path target, long size, ExecutorService helpers) throws IOException {
