@@ -160,9 +160,18 @@ public final class BackupService {
         }
     }
 
+    /** The stored current round; it becomes part of a file name, so it is checked like a client's round. */
     private String currentRound() {
-        return db.read(c -> Meta.get(c, Meta.CURRENT_ROUND).orElse("r0"));
+        String stored = db.read(c -> Meta.get(c, Meta.CURRENT_ROUND).orElse("r0"));
+        if (!SnapshotName.ROUND.matcher(stored).matches()) {
+            throw new IllegalStateException("the current round stored in the database (\""
+                    + (stored.length() > 40 ? stored.substring(0, 40) + "..." : stored).replace("\0", "\\0")
+                    + "\") is not a round like r75, so it cannot name a snapshot; the database was edited outside"
+                    + " Colibri: pass round explicitly (kind round) and check it with audit_verify_chain");
+        }
+        return stored;
     }
+
 
     public BackupCatalog catalog() {
         return catalog;

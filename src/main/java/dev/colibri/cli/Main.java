@@ -20,6 +20,13 @@ public final class Main {
         String[] effective = args.length == 0 ? new String[] {"serve"} : args;
         CommandLine cli = new CommandLine(new RootCommand());
         cli.setExecutionExceptionHandler(new ErrorHandler());
+        documentExitCodes(cli);
         return cli.execute(effective);
+    }
+
+    /** Every command's help ends with the exit codes, which are the same for all of them. */
+    private static void documentExitCodes(CommandLine command) {
+        command.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(Exit.helpList());
+        command.getSubcommands().values().forEach(Main::documentExitCodes);
     }
 }

@@ -1,6 +1,7 @@
 package dev.colibri.mcp;
 
 import dev.colibri.Colibri;
+import dev.colibri.restore.RestorePlanner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,21 @@ public final class LocalTools {
     private final Map<String, Tool> tools = new LinkedHashMap<>();
 
     public LocalTools(Colibri colibri) {
-        for (Tool t : ColibriTools.all(colibri)) {
+        this(ColibriTools.all(colibri));
+    }
+
+    private LocalTools(List<Tool> all) {
+        for (Tool t : all) {
             tools.put(t.name(), t);
         }
+    }
+
+    /**
+     * The tools that need no open workspace (so no writer lock, and they work while a server runs):
+     * {@code restore_plan} over a planner that reads the workspace files directly.
+     */
+    public static LocalTools offline(RestorePlanner planner) {
+        return new LocalTools(List.of(new RestorePlanTool(planner)));
     }
 
     public List<String> names() {
