@@ -163,8 +163,10 @@ public final class Colibri implements AutoCloseable {
             return;
         }
         if (!db.read(audit.chain()::authenticatesHead)) {
-            LOG.warn("the head record of the audit chain does not authenticate under key {}; run audit_verify_chain",
-                    key.id());
+            // The key matches the chain's key id, so the head itself was altered: the runbook's sign of a
+            // damaged database. Stop writing onto it; reads (and audit_verify_chain) keep working.
+            db.markCorrupt("the head record of the audit chain does not authenticate under key " + key.id()
+                    + "; call audit_verify_chain to find the first bad record");
         }
         catalog.cleanStaleTemporaries();
         RestoreNote.recordPending(db, audit.chain()).ifPresent(r ->

@@ -43,7 +43,8 @@ public final class RoundSealer {
     public record Seal(String round, FinalizeResult head, BackupResult snapshot, Path sealDocument) {
     }
 
-    public Seal seal(String round, ProgressListener progress) throws IOException {
+    /** Seals one round; synchronized so that two calls for the same round cannot both pass the check. */
+    public synchronized Seal seal(String round, ProgressListener progress) throws IOException {
         SnapshotName.requireRound(round);
         Path doc = workspace.roundsDir().resolve(round + "-seal.md");
         String sealedAt = db.read(c -> {

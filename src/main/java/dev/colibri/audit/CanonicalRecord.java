@@ -1,6 +1,5 @@
 package dev.colibri.audit;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,32 +27,67 @@ public final class CanonicalRecord {
 
     /** Encodes the hashed fields of a record. */
     public static byte[] encode(long position, String kind, String content, String taskId, String createdAt) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + content.length());
-        out.writeBytes(TAG);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            out.write((int) (position >>> shift));
-        }
-        field(out, kind);
-        field(out, content);
-        field(out, taskId);
-        field(out, createdAt);
-        return out.toByteArray();
+        return encodeUtf8(position, utf8(kind), utf8(content), utf8(taskId), utf8(createdAt));
     }
 
-    private static void field(ByteArrayOutputStream out, String value) {
+    /**
+     * Encodes the hashed fields given as their UTF-8 bytes (null for an absent field), exactly as
+     * {@link #encode} does for the strings: the chain walk reads the stored UTF-8 bytes and skips
+     * decoding them to strings and encoding them back.
+     */
+    static byte[] encodeUtf8(long position, byte[] kind, byte[] content, byte[] taskId, byte[] createdAt) {
+        Writer w = new Writer();
+        int n = w.encode(position, kind, content, taskId, createdAt);
+        return java.util.Arrays.copyOf(w.buffer(), n);
+    }
+
+    /** Encodes records into one reusable buffer (no allocation per record once it has grown). */
+    static final class Writer {
+
+        private byte[] buffer = new byte[1024];
+
+        /** Encodes a record as {@link #encodeUtf8} does into {@link #buffer()}; returns its length. */
+        int encode(long position, byte[] kind, byte[] content, byte[] taskId, byte[] createdAt) {
+            int n = TAG.length + 8 + 16 + length(kind) + length(content) + length(taskId) + length(createdAt);
+            if (buffer.length < n) {
+                buffer = new byte[Math.max(n, buffer.length * 2)];
+            }
+            byte[] out = buffer;
+            System.arraycopy(TAG, 0, out, 0, TAG.length);
+            int at = TAG.length;
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out[at++] = (byte) (position >>> shift);
+            }
+            at = field(out, at, kind);
+            at = field(out, at, content);
+            at = field(out, at, taskId);
+            field(out, at, createdAt);
+            return n;
+        }
+
+        byte[] buffer() {
+            return buffer;
+        }
+    }
+
+    private static byte[] utf8(String value) {
+        return value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int length(byte[] value) {
+        return value == null ? 0 : value.length;
+    }
+
+    private static int field(byte[] out, int at, byte[] value) {
+        int n = value == null ? ABSENT : value.length;
+        out[at] = (byte) (n >>> 24);
+        out[at + 1] = (byte) (n >>> 16);
+        out[at + 2] = (byte) (n >>> 8);
+        out[at + 3] = (byte) n;
         if (value == null) {
-            int32(out, ABSENT);
-            return;
+            return at + 4;
         }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        int32(out, bytes.length);
-        out.writeBytes(bytes);
-    }
-
-    private static void int32(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
+        System.arraycopy(value, 0, out, at + 4, value.length);
+        return at + 4 + value.length;
     }
 }

@@ -142,6 +142,29 @@ public final class BackupCatalog {
         } catch (IOException e) {
             LOG.warn("cannot clean temporaries in {}: {}", dir, e.getMessage());
         }
+        return removed + removeOrphanManifests(dir);
+    }
+
+    /**
+     * Removes manifests whose snapshot is absent: a backup writes the manifest just before renaming
+     * its snapshot into place, and a prune removes the manifest last, so a crash in either window
+     * leaves one behind, holding the name.
+     */
+    private static int removeOrphanManifests(Path dir) {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "colibri-*.db.manifest.json")) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                Path snapshot = p.resolveSibling(name.substring(0, name.length() - ".manifest.json".length()));
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Files.exists(snapshot, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(p);
+                    removed++;
+                    LOG.info("removed {}: its snapshot was never renamed into place (interrupted backup)", name);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean orphan manifests in {}: {}", dir, e.getMessage());
+        }
         return removed;
     }
 }

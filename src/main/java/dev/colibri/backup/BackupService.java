@@ -172,7 +172,6 @@ public final class BackupService {
         return stored;
     }
 
-
     public BackupCatalog catalog() {
         return catalog;
     }

@@ -14,11 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * Decides whether a snapshot is safe to restore from. The file's checksum runs on one core while
- * SQLite's checks (integrity, foreign keys, tables, chain, Merkle root) run on the other. The
- * checksum against the manifest makes any flipped byte anywhere in the file fatal.
+ * Decides whether a snapshot is safe to restore from. Three independent reads of the file overlap:
+ * SQLite's own checks (integrity, foreign keys, tables, workspace) on the calling thread, the audit
+ * chain walk and the Merkle recomputation on a second connection, and the file's checksum; the
+ * results are reported in the fixed order of {@code ORDER} as if run one after another (a check that
+ * cannot run skips the ones after it). The checksum against the manifest makes any flipped byte
+ * anywhere in the file fatal.
  */
 public final class SnapshotVerifier {
 
@@ -34,14 +39,45 @@ public final class SnapshotVerifier {
 
     public Verification verify(Snapshot snapshot) {
         long start = System.nanoTime();
-        CompletableFuture<Check> checksum = CompletableFuture.supplyAsync(() -> checksum(snapshot));
-        List<Check> checks = new ArrayList<>(sqliteChecks(snapshot));
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "colibri-verify");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            checks.add(3, checksum.join());
-        } catch (CompletionException e) {
-            checks.add(3, Check.fail("checksum", "cannot read " + snapshot.path() + ": " + e.getCause().getMessage()));
+            CompletableFuture<Check> checksum = CompletableFuture.supplyAsync(() -> checksum(snapshot), pool);
+            CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot), pool);
+            List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, proofs));
+            proofs.handle((p, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
+            try {
+                checks.add(3, checksum.join());
+            } catch (CompletionException e) {
+                checks.add(3, Check.fail("checksum", "cannot read " + snapshot.path() + ": " + e.getCause().getMessage()));
+            }
+            return new Verification(snapshot, checks, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            pool.shutdown();
         }
-        return new Verification(snapshot, checks, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The audit chain and Merkle root checks, and whether reading the file stopped them. */
+    private record Proofs(List<Check> checks, boolean aborted) {
+    }
+
+    /** The chain walk and the Merkle recomputation, on their own connection. */
+    private Proofs proofs(Snapshot s) {
+        List<Check> checks = new ArrayList<>();
+        try {
+            SnapshotInspector.onFile(s.path(), c -> {
+                checks.add(chain(c, s.manifest()));
+                checks.add(merkle(MerkleService.report(c, anchors, false)));
+                return null;
+            });
+            return new Proofs(checks, false);
+        } catch (RuntimeException e) {
+            checks.add(Check.fail(ORDER.get(3 + checks.size()), e.getMessage()));
+            return new Proofs(checks, true);
+        }
     }
 
     private static Check checksum(Snapshot s) {
@@ -64,11 +100,11 @@ public final class SnapshotVerifier {
         }
     }
 
-    private List<Check> sqliteChecks(Snapshot s) {
+    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<Proofs> proofs) {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
-                runChecks(c, s, checks);
+                runChecks(c, checks, proofs);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -91,7 +127,7 @@ public final class SnapshotVerifier {
         }
     }
 
-    private void runChecks(Connection c, Snapshot s, List<Check> checks) throws SQLException {
+    private void runChecks(Connection c, List<Check> checks, CompletableFuture<Proofs> proofs) throws SQLException {
         String integrity = SnapshotFacts.integrityCheck(c);
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
                 : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
@@ -99,8 +135,11 @@ public final class SnapshotVerifier {
         checks.add(fk.isEmpty() ? Check.ok("foreign_key_check", "no violations")
                 : Check.fail("foreign_key_check", fk.size() + " violation(s): " + String.join(", ", fk)));
         checks.add(tables(SnapshotFacts.loadBearingCounts(c)));
-        checks.add(chain(c, s.manifest()));
-        checks.add(merkle(MerkleService.report(c, anchors, false)));
+        Proofs p = proofs.join();
+        checks.addAll(p.checks());
+        if (p.aborted()) {
+            return; // as if the shared read had failed there: the checks after it are skipped
+        }
         checks.add(workspace(SnapshotFacts.read(c)));
     }
 

@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "colibri", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Colibri backup server: MCP over stdio (serve) and the backup/restore runbook as commands.",
         subcommands = {ServeCommand.class, BackupCommand.class, RestoreCommand.class, AuditCommand.class,
-            MerkleCommand.class, ScriptCommand.class, DemoCommand.class})
+            MerkleCommand.class, ScriptCommand.class, DemoCommand.class, BenchCommand.class})
 final class RootCommand {
 }

@@ -34,6 +34,7 @@ public final class MerkleLog {
      */
     public TreeHead finalizeHead(Connection c, String round) throws SQLException {
         long leaves = leafCount(c);
+        requireContiguous(c, leaves);
         Optional<TreeHead> latest = latestHead(c);
         List<byte[]> frontier = new ArrayList<>();
         for (long[] pos : RootAccumulator.frontierPositions(leaves)) {
@@ -128,6 +129,21 @@ public final class MerkleLog {
 
     /** A recomputed root and the number of leaves it covers. */
     public record Recomputed(long leaves, String root) {
+    }
+
+    /** Refuses to extend the tree over a chain with gaps or one cut below what the tree already covers. */
+    private static void requireContiguous(Connection c, long leaves) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), COALESCE(MAX(position) + 1, 0) FROM thought_records")) {
+            rs.next();
+            long count = rs.getLong(1);
+            long end = rs.getLong(2);
+            if (count != end || end < leaves) {
+                throw new IllegalStateException("cannot finalize: the audit chain holds " + count + " records at positions"
+                        + " 0.." + (end - 1) + " while the Merkle tree already covers " + leaves
+                        + " (records were deleted); call audit_verify_chain and restore_plan");
+            }
+        }
     }
 
     private static long leafCount(Connection c) throws SQLException {

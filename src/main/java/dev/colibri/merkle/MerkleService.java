@@ -38,8 +38,11 @@ public final class MerkleService {
         return anchors;
     }
 
-    /** Finalizes every record so far into a tree head and anchors it. */
-    public FinalizeResult finalizeAndAnchor(String round) {
+    /**
+     * Finalizes every record so far into a tree head and anchors it. Synchronized so that heads reach
+     * the anchor log in the order they were committed.
+     */
+    public synchronized FinalizeResult finalizeAndAnchor(String round) {
         long[] before = new long[1];
         TreeHead head = db.write(c -> {
             before[0] = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
@@ -50,7 +53,11 @@ public final class MerkleService {
         });
         String workspaceId = workspaceId();
         try {
-            anchor(workspaceId, head);
+            Optional<String> refused = anchor(workspaceId, head);
+            if (refused.isPresent()) {
+                return new FinalizeResult(head.size(), head.root(), head.round(), false, head.size() - before[0],
+                        refused.get());
+            }
         } catch (IOException e) {
             return new FinalizeResult(head.size(), head.root(), head.round(), false, head.size() - before[0],
                     "tree head committed but the anchor log " + anchors.file() + " could not be written ("
@@ -60,12 +67,25 @@ public final class MerkleService {
                 head.size() == before[0] ? "no new records since the last tree head" : "finalized and anchored");
     }
 
-    private synchronized void anchor(String workspaceId, TreeHead head) throws IOException {
+    /**
+     * Appends a head to the anchor log unless it is already there. A different root already anchored
+     * for the same size (since the last restore) means records were rewritten after they were
+     * anchored: that head is refused, never anchored over the old root.
+     *
+     * @return why the head was refused, or empty when it is anchored
+     */
+    private synchronized Optional<String> anchor(String workspaceId, TreeHead head) throws IOException {
         if (head.anchored()) {
-            return;
+            return Optional.empty();
         }
         AnchorLogState state = anchors.read();
         Optional<Anchor> existing = state.latestFor(workspaceId, head.size());
+        long floor = db.read(c -> Meta.get(c, Meta.RESTORE_ANCHOR_SEQ).map(Long::parseLong).orElse(0L));
+        if (existing.isPresent() && !existing.get().root().equals(head.root()) && existing.get().seq() > floor) {
+            return Optional.of("the anchor log already holds a different root for size " + head.size() + " (anchor #"
+                    + existing.get().seq() + "): records anchored earlier were rewritten or cut and re-appended."
+                    + " Not anchored; call audit_verify_chain and restore_plan");
+        }
         if (existing.isEmpty() || !existing.get().root().equals(head.root())) {
             anchors.append(workspaceId, head.round(), head.size(), head.root(),
                     clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
@@ -74,10 +94,11 @@ public final class MerkleService {
             log.markAnchored(c, head.size());
             return null;
         });
+        return Optional.empty();
     }
 
     /** Anchors heads that a crash left unanchored. */
-    public void reconcile() {
+    public synchronized void reconcile() {
         List<TreeHead> pending = db.read(MerkleLog::unanchoredHeads);
         if (pending.isEmpty()) {
             return;
@@ -85,8 +106,12 @@ public final class MerkleService {
         String workspaceId = workspaceId();
         for (TreeHead head : pending) {
             try {
-                anchor(workspaceId, head);
-                LOG.info("anchored tree head size {} left unanchored by an earlier crash", head.size());
+                Optional<String> refused = anchor(workspaceId, head);
+                if (refused.isPresent()) {
+                    LOG.warn("tree head size {} left unanchored: {}", head.size(), refused.get());
+                } else {
+                    LOG.info("anchored tree head size {} left unanchored by an earlier crash", head.size());
+                }
             } catch (IOException e) {
                 LOG.warn("cannot anchor tree head size {}: {}", head.size(), e.getMessage());
             }

@@ -37,15 +37,22 @@ public final class Database implements AutoCloseable {
         this.writer = writer;
     }
 
-    /** Opens (creating if needed) the database in WAL mode and runs pending migrations. */
+    /**
+     * Opens (creating if needed) the database in WAL mode and runs pending migrations. A file SQLite
+     * reports as damaged still opens, latched read-only: writes are refused with a pointer to
+     * {@code restore_plan} while reads are attempted one call at a time.
+     */
     public static Database open(Path file) {
         Connection writer;
         try {
             writer = Sqlite.openWriter(file);
         } catch (SQLException e) {
-            throw new DatabaseException("cannot open " + file + ": " + e.getMessage()
-                    + (Sqlite.isCorruption(e) ? "; the file is damaged: run `colibri restore` (see restore_plan)" : ""),
-                    Sqlite.isCorruption(e), e);
+            if (!Sqlite.isCorruption(e)) {
+                throw new DatabaseException("cannot open " + file + ": " + e.getMessage(), false, e);
+            }
+            Database damaged = new Database(file, null);
+            damaged.markCorrupt("opening it failed: " + e.getMessage());
+            return damaged;
         }
         Database db = new Database(file, writer);
         try {
@@ -117,6 +124,9 @@ public final class Database implements AutoCloseable {
 
     /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */
     public int checkpoint(String mode) {
+        if (writer == null) {
+            return -1;
+        }
         writeLock.lock();
         try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             return rs.next() ? rs.getInt(1) : -1;
@@ -149,7 +159,8 @@ public final class Database implements AutoCloseable {
         String reason = corruption;
         if (reason != null) {
             throw new DatabaseException("writes are refused: the live database " + file + " is damaged (" + reason
-                    + "). Do not keep writing; call restore_plan and restore from a clean snapshot", true, null);
+                    + "). Do not keep writing; call restore_plan, then stop the server and run"
+                    + " `java -jar colibri.jar restore --yes`", true, null);
         }
     }
 
@@ -176,6 +187,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (writer == null) {
+            return;
+        }
         writeLock.lock();
         try {
             if (corruption == null) {

@@ -46,11 +46,27 @@ public final class Durable {
      * Renames {@code source} to {@code target} atomically.
      *
      * @param replace whether an existing target may be replaced; when false an existing target is
-     *                refused with {@link FileAlreadyExistsException}, so nothing is ever overwritten
+     *                refused with {@link FileAlreadyExistsException}, so nothing is ever overwritten:
+     *                the new name is made as a hard link, which the kernel refuses atomically when the
+     *                name exists (a rename would silently replace it), then the old name is removed
      */
     public static void moveAtomically(Path source, Path target, boolean replace) throws IOException {
-        if (!replace && Files.exists(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing file");
+        if (!replace) {
+            try {
+                Files.createLink(target, source);
+                Files.delete(source);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing file");
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    throw e;
+                }
+                // no hard links on this file system: fall back to check-then-rename
+            }
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing file");
+            }
         }
         try {
             if (replace) {

@@ -1,5 +1,7 @@
 package dev.colibri.merkle;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -387,5 +389,51 @@ class MerkleServiceTest {
         assertEquals("missing", report.anchorStatus());
         assertFalse(report.anchorLogIntact());
         assertTrue(report.detail().startsWith("cannot read the anchor log " + anchors.file() + ": "), report.detail());
+    }
+
+    @Test
+    void tailCutAndReappendedRecordsAreNotAnchoredOverTheOldRoot() throws IOException {
+        appendRecords(5);
+        FinalizeResult first = merkle.finalizeAndAnchor("r1");
+        assertTrue(first.anchored());
+        db.write(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM thought_records WHERE position >= 3");
+                s.executeUpdate("DELETE FROM tree_heads");
+                s.executeUpdate("DELETE FROM merkle_nodes");
+            }
+            return null;
+        });
+        db.write(c -> {
+            chain.append(c, "note", "a different record 3", null);
+            return chain.append(c, "note", "a different record 4", null);
+        });
+
+        FinalizeResult laundered = merkle.finalizeAndAnchor("r2");
+
+        assertFalse(laundered.anchored());
+        assertEquals(5, laundered.size());
+        assertTrue(laundered.detail().startsWith("the anchor log already holds a different root for size 5 (anchor #1)"),
+                laundered.detail());
+        assertEquals(1, anchors.read().anchors().size(), "the old root is never anchored over");
+        assertEquals("mismatch", merkle.liveReport().anchorStatus());
+    }
+
+    @Test
+    void finalizeRefusesAChainCutBelowWhatTheTreeCovers() {
+        appendRecords(6);
+        assertTrue(merkle.finalizeAndAnchor(null).anchored());
+        db.write(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM thought_records WHERE position >= 4");
+            }
+            return null;
+        });
+        appendRecords(1);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> merkle.finalizeAndAnchor(null));
+
+        assertEquals("cannot finalize: the audit chain holds 5 records at positions 0..4 while the Merkle tree already"
+                + " covers 6 (records were deleted); call audit_verify_chain and restore_plan", e.getMessage());
     }
 }

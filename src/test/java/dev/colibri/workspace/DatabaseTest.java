@@ -207,8 +207,8 @@ class DatabaseTest {
 
             DatabaseException e = assertThrows(DatabaseException.class, () -> db.write(c -> putMeta(c, "k", "w")));
             assertEquals("writes are refused: the live database " + file() + " is damaged (PRAGMA quick_check at boot:"
-                    + " *** in database main ***). Do not keep writing; call restore_plan and restore from a clean"
-                    + " snapshot", e.getMessage());
+                    + " *** in database main ***). Do not keep writing; call restore_plan, then stop the server and run"
+                    + " `java -jar colibri.jar restore --yes`", e.getMessage());
             assertTrue(e.corrupt());
             assertEquals("PRAGMA quick_check at boot: *** in database main ***", db.corruption());
             assertEquals("v", db.read(c -> Meta.get(c, "k")).orElseThrow());
@@ -216,18 +216,19 @@ class DatabaseTest {
     }
 
     @Test
-    void fileOfRandomBytesIsReportedAsDamagedAndNotModified() throws IOException {
+    void fileOfRandomBytesOpensLatchedReadOnlyAndIsNotModified() throws IOException {
         byte[] junk = new byte[8192];
         new Random(7).nextBytes(junk);
         Files.write(file(), junk);
 
-        DatabaseException e = assertThrows(DatabaseException.class, () -> Database.open(file()));
-
-        assertTrue(e.corrupt());
-        assertTrue(e.getMessage().startsWith("cannot open " + file() + ": "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("; the file is damaged: run `colibri restore` (see restore_plan)"),
-                e.getMessage());
-        assertTrue(Sqlite.isCorruption(e));
+        try (Database db = Database.open(file())) {
+            assertTrue(db.corruption().startsWith("opening it failed: "), db.corruption());
+            DatabaseException write = assertThrows(DatabaseException.class, () -> db.write(c -> putMeta(c, "k", "v")));
+            assertTrue(write.corrupt());
+            assertTrue(write.getMessage().contains("call restore_plan"), write.getMessage());
+            DatabaseException read = assertThrows(DatabaseException.class, () -> db.read(c -> Meta.get(c, "k")));
+            assertTrue(read.corrupt(), read.getMessage());
+        }
         assertArrayEquals(junk, Files.readAllBytes(file()));
     }
 
