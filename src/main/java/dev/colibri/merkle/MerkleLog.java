@@ -131,18 +131,34 @@ public final class MerkleLog {
     public record Recomputed(long leaves, String root) {
     }
 
-    /** Refuses to extend the tree over a chain with gaps or one cut below what the tree already covers. */
+    /**
+     * Refuses to extend the tree over a chain cut below what the tree already covers, or with gaps
+     * among the records it is about to add. O(new records + log n), as finalizing must be: the end
+     * comes from the rowid b-tree and only the records not yet in the tree are counted; the full
+     * count is taken only to word a refusal. Records deleted from the middle of the part already
+     * sealed are caught by audit_verify_chain and by the Merkle recomputation, not here.
+     */
     private static void requireContiguous(Connection c, long leaves) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*), COALESCE(MAX(position) + 1, 0) FROM thought_records")) {
-            rs.next();
-            long count = rs.getLong(1);
-            long end = rs.getLong(2);
-            if (count != end || end < leaves) {
-                throw new IllegalStateException("cannot finalize: the audit chain holds " + count + " records at positions"
-                        + " 0.." + (end - 1) + " while the Merkle tree already covers " + leaves
-                        + " (records were deleted); call audit_verify_chain and restore_plan");
+        long end;
+        long fresh;
+        try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(MAX(position) + 1, 0) FROM thought_records),"
+                + " (SELECT count(*) FROM thought_records WHERE position >= ?)")) {
+            ps.setLong(1, leaves);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                end = rs.getLong(1);
+                fresh = rs.getLong(2);
             }
+        }
+        if (end < leaves || fresh != end - leaves) {
+            long count;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM thought_records")) {
+                rs.next();
+                count = rs.getLong(1);
+            }
+            throw new IllegalStateException("cannot finalize: the audit chain holds " + count + " records at positions"
+                    + " 0.." + (end - 1) + " while the Merkle tree already covers " + leaves
+                    + " (records were deleted); call audit_verify_chain and restore_plan");
         }
     }
 
