@@ -1,7 +1,6 @@
 package dev.colibri.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,11 +25,7 @@ final class AuditCommand {
 
         @Override
         Map<String, Object> arguments() {
-            Map<String, Object> args = new LinkedHashMap<>();
-            if (snapshot != null) {
-                args.put("snapshot", snapshot);
-            }
-            return args;
+            return snapshotArgument(snapshot);
         }
 
         @Override

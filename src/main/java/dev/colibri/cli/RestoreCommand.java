@@ -8,7 +8,6 @@ import dev.colibri.workspace.Workspace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,11 +41,7 @@ final class RestoreCommand extends ToolCommand {
 
     @Override
     Map<String, Object> arguments() {
-        Map<String, Object> args = new LinkedHashMap<>();
-        if (snapshot != null) {
-            args.put("snapshot", snapshot);
-        }
-        return args;
+        return snapshotArgument(snapshot);
     }
 
     @Override

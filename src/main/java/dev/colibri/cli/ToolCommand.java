@@ -32,6 +32,15 @@ abstract class ToolCommand implements Callable<Integer> {
     /** Its arguments, from the command's options. */
     abstract Map<String, Object> arguments();
 
+    /** The arguments of a tool whose only argument is an optional snapshot name. */
+    static Map<String, Object> snapshotArgument(String snapshot) {
+        Map<String, Object> args = new java.util.LinkedHashMap<>();
+        if (snapshot != null) {
+            args.put("snapshot", snapshot);
+        }
+        return args;
+    }
+
     /** Prints a result (complete, also for a failed check) for people. */
     abstract void human(Map<String, Object> result, PrintWriter out);
 
