@@ -19,7 +19,12 @@ import javax.crypto.Mac;
 public final class AuditChain {
 
     /** The {@code prev_hash} of position 0. */
-    public static final byte[] GENESIS = new byte[32];
+    private static final byte[] GENESIS = new byte[32];
+
+    /** The {@code prev_hash} of position 0: 32 zero bytes (a copy; the constant itself is never handed out). */
+    public static byte[] genesis() {
+        return GENESIS.clone();
+    }
 
     static final int MAX_KIND_CHARS = 64;
     static final int MAX_CONTENT_BYTES = 1 << 20;

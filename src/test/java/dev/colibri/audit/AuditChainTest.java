@@ -140,7 +140,7 @@ class AuditChainTest {
         ChainVerification v = verify();
 
         assertEquals(new ChainVerification(true, 0, GENESIS_HEX, null, null), v);
-        assertEquals(GENESIS_HEX, HEX.formatHex(AuditChain.GENESIS));
+        assertEquals(GENESIS_HEX, HEX.formatHex(AuditChain.genesis()));
         assertEquals(Optional.empty(), db.read(AuditChain::head));
         assertTrue(db.read(chain::authenticatesHead));
     }
