@@ -81,8 +81,7 @@ public final class BackupService {
         String name = freeName(dir, slug);
         Path temp = dir.resolve(Durable.TEMP_PREFIX + name + "-" + System.nanoTime());
         try {
-            SnapshotCopy copy = new SnapshotCopier(db.file(), gate)
-                    .copy(temp, (done, total) -> progress.progress(done * 8 / 10, total));
+            SnapshotCopy copy = copyOrExplain(temp, dir, progress);
             Checked checked = check(temp, name);
             String createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
             Manifest manifest = new Manifest(Manifest.FORMAT, name, kind, round, label, createdAt, copy.sizeBytes(),
@@ -101,6 +100,21 @@ public final class BackupService {
                     copy.method().name().toLowerCase(), coldStatus);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Copies the live database, turning a full disk into a message that says what to do. */
+    private SnapshotCopy copyOrExplain(Path temp, Path dir, ProgressListener progress) throws IOException {
+        try {
+            return new SnapshotCopier(db.file(), gate).copy(temp, (done, total) -> progress.progress(done * 8 / 10, total));
+        } catch (IOException e) {
+            String text = String.valueOf(e.getMessage());
+            if (text.contains("No space left") || text.contains("SQLITE_FULL") || text.contains("disk is full")) {
+                throw new IOException("no space left in " + dir + " for a snapshot of " + Files.size(db.file())
+                        + " bytes (" + text + "); nothing was kept and the live database is untouched. Free space there"
+                        + " (backup_prune removes what retention marks prune) and retry", e);
+            }
+            throw e;
         }
     }
 
