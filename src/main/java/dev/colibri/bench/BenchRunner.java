@@ -1,5 +1,7 @@
 package dev.colibri.bench;
 
+import dev.colibri.cli.ChainVerifyMain;
+
 import dev.colibri.Colibri;
 import dev.colibri.audit.AuditChain;
 import dev.colibri.backup.BackupResult;

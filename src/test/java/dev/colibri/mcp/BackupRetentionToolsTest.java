@@ -1,5 +1,7 @@
 package dev.colibri.mcp;
 
+import dev.colibri.testing.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,11 +15,7 @@ import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,35 +27,7 @@ class BackupRetentionToolsTest {
 
     @TempDir
     Path tmp;
-    private final StepClock clock = new StepClock(Instant.parse("2026-03-01T10:00:00Z"));
-
-    /** A UTC clock moved forward by the test. */
-    private static final class StepClock extends Clock {
-        private volatile Instant now;
-
-        StepClock(Instant start) {
-            now = start;
-        }
-
-        void advanceDays(long days) {
-            now = now.plus(Duration.ofDays(days));
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     private Colibri open() {
         return Colibri.open(new Workspace(tmp.resolve("home"), null, tmp.resolve("keys").resolve("audit.key")), clock);

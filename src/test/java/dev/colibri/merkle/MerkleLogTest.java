@@ -1,5 +1,7 @@
 package dev.colibri.merkle;
 
+import dev.colibri.testing.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,10 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,34 +31,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class MerkleLogTest {
 
-    /** A clock the test moves by hand, so a reused head is told apart from a new one by its time. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2024-01-02T03:04:05.678Z");
-
-        void advanceSeconds(long seconds) {
-            now = now.plusSeconds(seconds);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @TempDir
     Path dir;
 
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-01-02T03:04:05.678Z"));
     private Database db;
     private AuditChain chain;
     private MerkleLog log;

@@ -1,5 +1,7 @@
 package dev.colibri.restore;
 
+import dev.colibri.testing.MutableClock;
+
 import dev.colibri.Colibri;
 import dev.colibri.backup.BackupResult;
 import dev.colibri.backup.ProgressListener;
@@ -9,11 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +23,7 @@ final class RestoreFixture {
     static final Instant START = Instant.parse("2026-04-01T10:00:00Z");
 
     final Workspace workspace;
-    final TestClock clock = new TestClock(START);
+    final MutableClock clock = new MutableClock(START);
 
     RestoreFixture(Path tmp, boolean cold) throws IOException {
         Path home = Files.createDirectories(tmp.resolve("ws"));
@@ -103,33 +101,5 @@ final class RestoreFixture {
             }
         }
         return hashes;
-    }
-
-    /** A clock that only moves when the test says so. */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.colibri.retention;
 
+import dev.colibri.testing.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

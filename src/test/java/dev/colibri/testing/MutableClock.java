@@ -1,4 +1,4 @@
-package dev.colibri.retention;
+package dev.colibri.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,20 +7,24 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A UTC clock the test moves forward by hand, so snapshot ages are exact. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
-    void advanceDays(double days) {
+    public void advanceDays(double days) {
         advance(Duration.ofMillis(Math.round(days * 86_400_000L)));
+    }
+
+    public void advanceSeconds(long seconds) {
+        advance(Duration.ofSeconds(seconds));
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.colibri.bench;
+package dev.colibri.cli;
 
 import dev.colibri.audit.AuditChain;
 import dev.colibri.audit.AuditKey;
@@ -10,9 +10,10 @@ import java.time.Clock;
 import java.util.Locale;
 
 /**
- * The chain verification measured in a child JVM whose heap the benchmark caps (e.g.
+ * A command-line entry point for the benchmark (it prints its result on stdout, so it lives with the
+ * CLI, never in server mode): the chain verification measured in a child JVM whose heap the benchmark caps (e.g.
  * {@code -Xmx64m}), proving the walk is constant-memory:
- * {@code java -Xmx64m -cp colibri.jar dev.colibri.bench.ChainVerifyMain DB KEYFILE}. Prints one
+ * {@code java -Xmx64m -cp colibri.jar dev.colibri.cli.ChainVerifyMain DB KEYFILE}. Prints one
  * line: {@code ms=<walk time> ok=<bool> length=<records> max_heap_mb=<cap>}; exits 1 if the chain
  * is broken.
  */
