@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * Decides whether a snapshot is safe to restore from. Three independent reads of the file overlap:
@@ -38,6 +39,15 @@ public final class SnapshotVerifier {
     }
 
     public Verification verify(Snapshot snapshot) {
+        return verify(snapshot, SnapshotVerifier::checksum);
+    }
+
+    /**
+     * Verifies with the checksum check supplied by the caller, run on one of the verifier's threads
+     * while the other checks read the file: a restore hashes the snapshot while it copies it, so the
+     * file is read once for both.
+     */
+    public Verification verify(Snapshot snapshot, Function<Snapshot, Check> checksum) {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "colibri-verify");
@@ -45,12 +55,12 @@ public final class SnapshotVerifier {
             return t;
         });
         try {
-            CompletableFuture<Check> checksum = CompletableFuture.supplyAsync(() -> checksum(snapshot), pool);
+            CompletableFuture<Check> sum = CompletableFuture.supplyAsync(() -> checksum.apply(snapshot), pool);
             CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot), pool);
             List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, proofs));
             proofs.handle((p, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
             try {
-                checks.add(3, checksum.join());
+                checks.add(3, sum.join());
             } catch (CompletionException e) {
                 checks.add(3, Check.fail("checksum", "cannot read " + snapshot.path() + ": " + e.getCause().getMessage()));
             }
@@ -80,7 +90,8 @@ public final class SnapshotVerifier {
         }
     }
 
-    private static Check checksum(Snapshot s) {
+    /** The snapshot's size and SHA-256 compared with its manifest. */
+    public static Check checksum(Snapshot s) {
         Manifest m = s.manifest();
         if (m == null) {
             return Check.fail("checksum", "no readable manifest " + SnapshotName.manifestOf(s.name())
