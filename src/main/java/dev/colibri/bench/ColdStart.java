@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Spawns the server as a client would ({@code java [flags] -jar colibri.jar}) on a small workspace,
+ * Spawns the server as a client would ({@code java -jar colibri.jar} or {@code bin/colibri}) on a small workspace,
  * speaks raw JSON-RPC lines over its stdin/stdout, and times: spawn to the {@code tools/list}
  * answer (cold start), then the round trip of small tool calls.
  */
@@ -42,7 +42,11 @@ final class ColdStart {
         return run(command, home, key, calls, null);
     }
 
-    /** As {@link #run(List, Path, Path, int)}, telling a launcher script which jar to start ({@code COLIBRI_JAR}). */
+    /**
+     * As {@link #run(List, Path, Path, int)}, telling a launcher script which jar to start
+     * ({@code COLIBRI_JAR}) and with which JVM: this one ({@code JAVA_HOME}), the JVM the
+     * {@code java -jar} sessions use.
+     */
     static Session run(List<String> command, Path home, Path key, int calls, Path jar) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
@@ -53,6 +57,7 @@ final class ColdStart {
         env.remove("COLIBRI_JAVA_OPTS");
         if (jar != null) {
             env.put("COLIBRI_JAR", jar.toString());
+            env.put("JAVA_HOME", System.getProperty("java.home"));
         }
         long start = System.nanoTime();
         Process p = pb.start();

@@ -1,42 +1,11 @@
 package dev.colibri.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RatioTableTest {
-
-    @Test
-    void ratioIsColibriOverBaselineOnTheChosenStatistic() {
-        Comparison c = Comparison.ratio("k", "snapshot", Stats.of(50, 60, 70), "sqlite3 .backup", Stats.of(100, 100, 200),
-                Target.ratioAtMost(0.6));
-        assertEquals(0.6, c.ratio(), 1e-12);
-        assertEquals("met", c.verdict());
-        Comparison p99 = Comparison.ratio("k", "latency", Stats.of(1, 1, 9), "idle", Stats.of(1, 1, 3),
-                Target.ratioAtMost(2)).withStatistic(Stats.Statistic.P99);
-        assertEquals(3, p99.ratio(), 1e-12);
-        assertEquals("MISSED", p99.verdict());
-    }
-
-    @Test
-    void absoluteTargetsJudgeColibriAlone() {
-        assertEquals("met", Comparison.absolute("k", "chain", Stats.of(1500), Target.millisAtMost(1500)).verdict());
-        assertEquals("MISSED", Comparison.absolute("k", "chain", Stats.of(1500.1), Target.millisAtMost(1500)).verdict());
-        assertEquals("—", Comparison.absolute("k", "part", Stats.of(3), Target.none()).verdict());
-    }
-
-    @Test
-    void aMissingSideIsNotAVerdict() {
-        Comparison c = Comparison.ratio("k", "backup", Stats.of(10), "sqlite3 .backup", null, Target.ratioAtMost(0.5))
-                .withMissing(BenchRunner.NO_SQLITE3);
-        assertTrue(Double.isNaN(c.ratio()));
-        assertEquals("n/a", c.verdict());
-        String table = RatioTable.render(List.of(c));
-        assertTrue(table.contains("sqlite3 CLI not installed"), table);
-        assertTrue(table.contains("| n/a "), table);
-    }
 
     @Test
     void rendersAnAlignedMarkdownTableWithNotes() {
@@ -55,9 +24,27 @@ class RatioTableTest {
                 lines.get(3));
         assertEquals("", lines.get(4));
         assertEquals("[1] warm cache", lines.get(5));
+        assertEquals(6, lines.size());
         for (String line : lines.subList(0, 4)) {
             assertEquals(lines.get(0).length(), line.length(), line);
         }
+    }
+
+    @Test
+    void aMissingBaselineShowsWhyAndNoVerdict() {
+        Comparison c = Comparison.ratio("k", "backup", Stats.of(10), "sqlite3 .backup", null, Target.ratioAtMost(0.5))
+                .withMissing(BenchContext.NO_SQLITE3);
+        List<String> lines = RatioTable.render(List.of(c)).lines().toList();
+        assertEquals("| backup      | 10.0         | sqlite3 .backup | sqlite3 CLI not installed | —     | ≤ 0.5× | n/a     | —                           |",
+                lines.get(2));
+    }
+
+    @Test
+    void aRowNotMeasuredAtAllSaysWhyInItsOwnColumn() {
+        Comparison c = Comparison.notMeasured("cold_start_launcher", "cold start via bin/colibri", null,
+                "no bin/colibri beside the jar's folder", Target.millisAtMost(400));
+        assertEquals("| cold start via bin/colibri | no bin/colibri beside the jar's folder | —        | —             | —     | ≤ 400 ms | n/a     | —                           |",
+                RatioTable.render(List.of(c)).lines().toList().get(2));
     }
 
     @Test
@@ -66,6 +53,7 @@ class RatioTableTest {
         assertEquals("—", RatioTable.cpu(c));
         assertEquals("1200 / 3400", RatioTable.cpu(c.withCpu(Stats.of(1100, 1200, 1300), Stats.of(3400))));
         assertEquals("— / 3400", RatioTable.cpu(c.withCpu(null, Stats.of(3400))));
+        assertEquals("1200 / —", RatioTable.cpu(c.withCpu(Stats.of(1200), null)));
         Comparison alone = Comparison.absolute("k", "chain", Stats.of(10), Target.none()).withCpu(Stats.of(8.5), null);
         assertEquals("8.50", RatioTable.cpu(alone));
     }
@@ -76,6 +64,7 @@ class RatioTableTest {
         assertEquals("p99 50.0 (p50 3.00, max 50.0)", RatioTable.cell(s, Stats.Statistic.P99, null));
         assertEquals("3.00 (1.00–50.0)", RatioTable.cell(s, Stats.Statistic.MEDIAN, null));
         assertEquals("not measured", RatioTable.cell(null, Stats.Statistic.MEDIAN, null));
+        assertEquals("sqlite3 CLI not installed", RatioTable.cell(null, Stats.Statistic.MEDIAN, BenchContext.NO_SQLITE3));
     }
 
     @Test
@@ -84,8 +73,7 @@ class RatioTableTest {
         assertEquals("56.7", RatioTable.ms(56.74));
         assertEquals("8.91", RatioTable.ms(8.909));
         assertEquals("0.53×", RatioTable.ratio(0.5349));
-        assertEquals("≤ 0.6×", Target.ratioAtMost(0.6).describe());
-        assertEquals("≤ 1500 ms", Target.millisAtMost(1500).describe());
-        assertEquals("—", Target.none().describe());
+        assertEquals("0.6", RatioTable.trim(0.6));
+        assertEquals("1500", RatioTable.trim(1500));
     }
 }

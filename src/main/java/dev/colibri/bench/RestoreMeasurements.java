@@ -1,0 +1,75 @@
+package dev.colibri.bench;
+
+import dev.colibri.Colibri;
+import dev.colibri.backup.ProgressListener;
+import dev.colibri.restore.OfflineRestore;
+import dev.colibri.restore.Outcome;
+import dev.colibri.restore.StepListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The offline restore (workspace closed) of a named snapshot against the runbook's
+ * {@code integrity_check} of the snapshot + {@code cp} + {@code integrity_check} of the copy, wall
+ * clock and CPU. The snapshots are taken beforehand, while the workspace is open.
+ */
+final class RestoreMeasurements {
+
+    private static final String MOVED_ASIDE = "colibri.db.broken-*";
+
+    private final BenchContext context;
+
+    RestoreMeasurements(BenchContext context) {
+        this.context = context;
+    }
+
+    /** Takes one snapshot per run through the open workspace; their names, for {@link #offlineRestore}. */
+    List<String> takeSnapshots(Colibri colibri) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < context.options().runs(); i++) {
+            names.add(colibri.backups().create("session", null, "bench restore " + i, ProgressListener.none())
+                    .snapshot().name());
+        }
+        return names;
+    }
+
+    /** Restores each snapshot in turn with {@link OfflineRestore}, and the runbook's commands on each. */
+    void offlineRestore(List<String> snapshots) throws Exception {
+        BenchWorkspace bench = context.bench();
+        Path data = bench.workspace().dataDir();
+        Series restore = new Series();
+        Series manual = new Series();
+        Path target = context.scratch().resolve("restored.db");
+        String t = target.toString();
+        for (String name : snapshots) {
+            String snap = bench.workspace().backupsDir().resolve(name).toString();
+            Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
+            Outcome[] outcome = new Outcome[1];
+            restore.time(() -> outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC())
+                    .run(Optional.of(name), StepListener.none()));
+            if (!outcome[0].restored()) {
+                throw new IllegalStateException("the offline restore of " + name + " failed: " + outcome[0].failure());
+            }
+            for (String aside : BenchFiles.list(data, MOVED_ASIDE)) {
+                if (!before.contains(aside)) {
+                    Files.deleteIfExists(data.resolve(aside)); // 1 GB each; the bench does not keep them
+                }
+            }
+            if (context.hasSqlite3()) {
+                manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
+                        Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
+                Files.deleteIfExists(target);
+            }
+        }
+        context.add(context.cli(Comparison.ratio("offline_restore",
+                "offline restore (OfflineRestore: verify, copy+hash, swap, re-check)", restore.wall(),
+                "integrity_check + cp + integrity_check", manual.wall(), Target.ratioAtMost(0.7))
+                .withCpu(restore.cpu(), manual.cpu())));
+    }
+}
