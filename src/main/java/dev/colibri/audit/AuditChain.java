@@ -1,5 +1,7 @@
 package dev.colibri.audit;
 
+import dev.colibri.workspace.Sqlite;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,8 +9,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 
 /**
@@ -101,61 +108,119 @@ public final class AuditChain {
      * Walks every record in position order in constant memory and reports the first one that does
      * not link to its predecessor or does not authenticate under the key.
      *
-     * <p>The walk is a two-stage pipeline: this thread reads the rows (the connection stays on it),
-     * checks positions and links and builds each record's canonical bytes, while a second thread
-     * computes the HMACs, so that reading and hashing overlap on two cores. Every record's HMAC
-     * depends only on its own stored {@code prev_hash}, which the link check ties to the previous
-     * record, so the records can be authenticated in any grouping; the stages exchange bounded
-     * batches, keeping memory constant. The first bad position is the smaller of the two stages'
-     * first findings, exactly as a sequential walk would report it.
+     * <p>A long chain is cut into contiguous ranges of positions, one per processor, each walked by
+     * its own thread on its own read-only connection to the same file (reading the rows costs more
+     * than hashing them, so both have to be spread). Every record's HMAC depends only on its own
+     * stored {@code prev_hash}, which the link check ties to the record before it, so the ranges are
+     * independent except for the link across each boundary, checked here once both sides are read.
+     * The result is exactly what a sequential walk reports: the first bad position and its reason.
+     * The chain's end is fixed when the walk starts: records appended meanwhile are not walked.
      */
     public ChainVerification verify(Connection c) throws SQLException {
-        byte[] expectedPrev = GENESIS;
-        long expected = 0;
-        String problem = null;
-        try (Authenticator macs = new Authenticator(key.newMac());
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT position, kind, content, task_id, created_at, prev_hash, hash"
-                        + " FROM thought_records ORDER BY position")) {
-            while (rs.next() && !macs.failed()) {
-                long position = rs.getLong(1);
-                problem = link(rs, position, expected, expectedPrev);
-                if (problem != null) {
-                    break;
-                }
-                byte[] prev = rs.getBytes(6);
-                byte[] hash = rs.getBytes(7);
-                // The stored UTF-8 bytes are what append() hashed (it encodes the same strings to UTF-8).
-                macs.submit(position, prev, hash, rs.getBytes(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5));
-                expectedPrev = hash;
-                expected++;
-            }
-            Authenticator.Failure bad = macs.finish();
-            if (bad != null) { // every record it saw comes before a link problem, if there is one
-                return new ChainVerification(false, count(c), HEX.formatHex(bad.prev()), bad.position(),
-                        "hash of record " + bad.position()
-                                + " does not authenticate its content (edited, reordered or forged)");
-            }
-        }
-        if (problem != null) {
-            return new ChainVerification(false, count(c), HEX.formatHex(expectedPrev), expected, problem);
-        }
-        return new ChainVerification(true, expected, HEX.formatHex(expectedPrev), null, null);
+        long end = end(c);
+        Path file = fileOf(c);
+        int ranges = file == null ? 1 : (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
+                end / MIN_RANGE_RECORDS));
+        return verify(c, ranges);
     }
 
-    /** The position and link checks of one row (the HMAC is the authenticator's). */
-    private static String link(ResultSet rs, long position, long expected, byte[] expectedPrev) throws SQLException {
-        if (position != expected) {
-            return position > expected
-                    ? "record " + expected + " is missing (the next stored position is " + position + ")"
-                    : "unexpected position " + position + " where " + expected + " was expected";
+    /** Records below which a range is not worth a thread and a connection of its own. */
+    static final long MIN_RANGE_RECORDS = 50_000;
+
+    /** {@link #verify(Connection)} with the chain cut into {@code ranges} ranges (tests use this directly). */
+    ChainVerification verify(Connection c, int ranges) throws SQLException {
+        long end = end(c);
+        AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
+        long[] bounds = new long[ranges + 1];
+        for (int i = 0; i <= ranges; i++) {
+            bounds[i] = end * i / ranges;
         }
-        byte[] prev = rs.getBytes(6);
-        if (prev == null || !AuditKey.same(prev, expectedPrev)) {
-            return "prev_hash of record " + position + " does not equal the hash of record " + (position - 1);
+        List<FutureTask<ChainSegment.Result>> others = new ArrayList<>();
+        Path file = ranges > 1 ? fileOf(c) : null;
+        for (int i = 1; i < ranges; i++) {
+            ChainSegment segment = new ChainSegment(bounds[i], bounds[i + 1], key.newMac(), firstBad);
+            FutureTask<ChainSegment.Result> task = new FutureTask<>(() -> {
+                try (Connection own = Sqlite.openReadOnly(file)) {
+                    return segment.walk(own, GENESIS);
+                }
+            });
+            Thread t = new Thread(task, "colibri-chain-" + i);
+            t.setDaemon(true);
+            t.start();
+            others.add(task);
         }
-        if (rs.getBytes(7) == null) {
-            return "hash of record " + position + " does not authenticate its content (edited, reordered or forged)";
+        List<ChainSegment.Result> results = new ArrayList<>();
+        SQLException failure = null;
+        try {
+            results.add(new ChainSegment(bounds[0], bounds[1], key.newMac(), firstBad).walk(c, GENESIS));
+        } catch (SQLException | RuntimeException e) {
+            firstBad.set(-1); // stop the others
+            throw e;
+        } finally {
+            for (FutureTask<ChainSegment.Result> task : others) {
+                try {
+                    results.add(task.get());
+                } catch (ExecutionException e) {
+                    firstBad.accumulateAndGet(-1, Math::min);
+                    results.add(null);
+                    if (failure == null) {
+                        failure = e.getCause() instanceof SQLException se ? se
+                                : new SQLException("cannot verify the audit chain: " + e.getCause().getMessage(),
+                                        e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while verifying the audit chain", e);
+                }
+            }
+        }
+        return join(c, bounds, results, failure);
+    }
+
+    /** Links the ranges in order: the first problem wins, a link across a boundary before the range's own. */
+    private static ChainVerification join(Connection c, long[] bounds, List<ChainSegment.Result> results,
+            SQLException failure) throws SQLException {
+        byte[] before = GENESIS;
+        for (int i = 0; i < results.size(); i++) {
+            ChainSegment.Result r = results.get(i);
+            if (r == null) {
+                throw failure; // this range could not be read, and nothing before it was bad
+            }
+            long from = bounds[i];
+            if (i > 0 && r.firstRead() && (r.firstPrev() == null || !AuditKey.same(r.firstPrev(), before))) {
+                return broken(c, before, from, "prev_hash of record " + from + " does not equal the hash of record "
+                        + (from - 1));
+            }
+            if (!r.clean()) {
+                return broken(c, r.hashBeforeBad() != null ? r.hashBeforeBad() : before, r.badAt(), r.problem());
+            }
+            before = r.lastHash() != null ? r.lastHash() : before;
+        }
+        return new ChainVerification(true, bounds[bounds.length - 1], HEX.formatHex(before), null, null);
+    }
+
+    private static ChainVerification broken(Connection c, byte[] headHash, long at, String problem)
+            throws SQLException {
+        return new ChainVerification(false, count(c), HEX.formatHex(headHash), at, problem);
+    }
+
+    /** One past the last stored position (from the rowid b-tree: O(log n)). */
+    private static long end(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(position) + 1, 0) FROM thought_records")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** The file behind a connection, or null for an in-memory database. */
+    private static Path fileOf(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA database_list")) {
+            while (rs.next()) {
+                if ("main".equals(rs.getString(2))) {
+                    String file = rs.getString(3);
+                    return file == null || file.isEmpty() ? null : Path.of(file);
+                }
+            }
         }
         return null;
     }

@@ -84,8 +84,19 @@ class AuditChainTest {
         db.write(c -> sql(c, statement, args));
     }
 
+    /**
+     * Verifies the chain walked as one range and cut into 2..6 ranges (each on its own connection and
+     * thread): every split must report exactly what the sequential walk reports, so each scenario
+     * below also covers a tampering at, before and after every range boundary.
+     */
     private ChainVerification verify() {
-        return db.read(chain::verify);
+        ChainVerification sequential = db.read(c -> chain.verify(c, 1));
+        for (int ranges = 2; ranges <= 6; ranges++) {
+            int n = ranges;
+            assertEquals(sequential, db.read(c -> chain.verify(c, n)), "cut into " + n + " ranges");
+        }
+        assertEquals(sequential, db.read(chain::verify), "the default split");
+        return sequential;
     }
 
     private static void assertBroken(ChainVerification v, long breakAt, String reason, long length, String headHash) {
@@ -229,6 +240,51 @@ class AuditChainTest {
         tamper("UPDATE thought_records SET prev_hash = ? WHERE position = 3", (Object) HEX.parseHex(r.get(1).hash()));
 
         assertBroken(verify(), 3, "prev_hash of record 3 does not equal the hash of record 2", 5, r.get(2).hash());
+    }
+
+    @Test
+    void tamperingsInTwoRangesReportTheEarlierOne() {
+        List<ThoughtRecord> r = fiveRecords();
+        tamper("UPDATE thought_records SET content = 'edited' WHERE position IN (1, 4)");
+
+        assertBroken(verify(), 1, HASH_REASON.formatted(1), 5, r.get(0).hash());
+    }
+
+    @Test
+    void shortPrevHashBreaksAsALinkEvenWhenTheBytesAroundItStillLineUp() {
+        List<ThoughtRecord> r = fiveRecords();
+        byte[] shortened = java.util.Arrays.copyOf(HEX.parseHex(r.get(2).hash()), 31);
+        tamper("UPDATE thought_records SET prev_hash = ? WHERE position = 3", (Object) shortened);
+
+        assertBroken(verify(), 3, "prev_hash of record 3 does not equal the hash of record 2", 5, r.get(2).hash());
+    }
+
+    @Test
+    void separatorCharactersInTheShortFieldsStillVerify() {
+        db.write(c -> sql(c, "INSERT INTO tasks(id, title, status, progress, created_at, updated_at)"
+                + " VALUES(?, 't', 'pending', 0, 'x', 'x')", "\u001eT\u001f2"));
+        append("a\u001fb", "c\u001fd", "\u001eT\u001f2");
+        append("\u001ex", "e", null);
+        db.write(c -> sql(c, "INSERT INTO tasks(id, title, status, progress, created_at, updated_at)"
+                + " VALUES('', 't', 'pending', 0, 'x', 'x')"));
+        append("empty task id", "g", "");
+        ThoughtRecord last = append("ok", "f", "T1");
+
+        ChainVerification v = verify();
+
+        assertTrue(v.ok(), v.reason());
+        assertEquals(last.hash(), v.headHash());
+    }
+
+    @Test
+    void contentStoredAsABlobOfTheSameBytesStillVerifies() {
+        List<ThoughtRecord> r = fiveRecords();
+        tamper("UPDATE thought_records SET content = CAST(content AS BLOB), kind = CAST(kind AS BLOB)");
+
+        ChainVerification v = verify();
+
+        assertTrue(v.ok(), v.reason());
+        assertEquals(r.get(4).hash(), v.headHash());
     }
 
     @Test

@@ -1,0 +1,212 @@
+package dev.colibri.audit;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+
+/**
+ * One contiguous range of positions {@code [from, to)} of the chain, walked on one connection by
+ * one thread: positions, links inside the range and every record's HMAC. The link from the record
+ * before {@code from} is checked by {@link AuditChain} once the previous range is done, from
+ * {@link Result#firstPrev()}.
+ *
+ * <p>Reading the rows is the walk's cost (each column fetched is a call into SQLite), so each row
+ * comes as three columns: both hashes in one 64-byte value (only when each is 32 bytes), the
+ * content, and the three short fields joined by separators. A record that authenticates that way
+ * under the position the walk expects is intact: its HMAC covers its position, its link and all its
+ * fields. Any record that does not (or whose short fields contain a separator, so that the join
+ * cannot be split unambiguously) is read again column by column and judged exactly as the
+ * sequential walk judges it, so the reported position and reason never depend on the shortcut.
+ *
+ * <p>A range stops early once a record before it is known to be bad ({@code firstBad}): nothing
+ * after the first bad record is reported.
+ */
+final class ChainSegment {
+
+    /**
+     * What a range established: its first bad position and why (or none), the hash of the record
+     * before that position when the range itself read it, whether it read the record at {@code from}
+     * and that record's stored {@code prev_hash}, and the hash of its last good record.
+     */
+    record Result(long badAt, String problem, byte[] hashBeforeBad, boolean firstRead, byte[] firstPrev,
+            byte[] lastHash) {
+
+        boolean clean() {
+            return problem == null;
+        }
+    }
+
+    private static final byte FIELD_SEPARATOR = 0x1f;
+    private static final byte PRESENT = 0x1e;
+    private static final String ROWS = "SELECT CASE WHEN length(prev_hash) = 32 AND length(hash) = 32"
+            + " THEN prev_hash || hash END, content, kind || char(31) || created_at || char(31)"
+            + " || COALESCE(char(30) || task_id, '') FROM thought_records NOT INDEXED"
+            + " WHERE position >= ? AND position < ? ORDER BY position";
+    private static final String ONE_ROW = "SELECT position, kind, content, task_id, created_at, prev_hash, hash"
+            + " FROM thought_records WHERE position >= ? ORDER BY position LIMIT 1";
+
+    private final long from;
+    private final long to;
+    private final Mac mac;
+    private final AtomicLong firstBad;
+    private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
+
+    /**
+     * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
+     *                 {@link Long#MAX_VALUE} while none)
+     */
+    ChainSegment(long from, long to, Mac mac, AtomicLong firstBad) {
+        this.from = from;
+        this.to = to;
+        this.mac = mac;
+        this.firstBad = firstBad;
+    }
+
+    /** Walks the range; {@code genesis} is the expected {@code prev_hash} of position 0 (only for the first range). */
+    Result walk(Connection c, byte[] genesis) throws SQLException {
+        long expected = from;
+        byte[] expectedPrev = from == 0 ? genesis : null;
+        byte[] firstPrev = null;
+        boolean firstRead = false;
+        try (PreparedStatement ps = c.prepareStatement(ROWS); PreparedStatement one = c.prepareStatement(ONE_ROW)) {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (expected > firstBad.get()) {
+                        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, null); // moot: never consulted
+                    }
+                    byte[] pair = rs.getBytes(1);
+                    byte[] prev;
+                    byte[] hash;
+                    if (intact(expected, expectedPrev, pair, rs.getBytes(2), rs.getBytes(3))) {
+                        prev = Arrays.copyOfRange(pair, 0, 32);
+                        hash = Arrays.copyOfRange(pair, 32, 64);
+                    } else {
+                        Stored row = Stored.read(one, expected);
+                        String problem = judge(row, expected, expectedPrev);
+                        if (expected == from && expectedPrev == null && row != null && row.position() == expected) {
+                            firstRead = true;
+                            firstPrev = row.prev();
+                        }
+                        if (problem != null) {
+                            return bad(expected, problem, expectedPrev, firstRead, firstPrev);
+                        }
+                        prev = row.prev();
+                        hash = row.hash();
+                    }
+                    if (expected == from && expectedPrev == null) {
+                        firstRead = true;
+                        firstPrev = prev; // linked to the previous range by AuditChain
+                    }
+                    expectedPrev = hash;
+                    expected++;
+                }
+            }
+        }
+        if (expected < to) {
+            return bad(expected, "record " + expected + " is missing (the next stored position is " + next(c, to) + ")",
+                    expectedPrev, firstRead, firstPrev);
+        }
+        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
+    }
+
+    /** Whether a row read the quick way authenticates as the record at {@code position}. */
+    private boolean intact(long position, byte[] expectedPrev, byte[] pair, byte[] content, byte[] fields) {
+        if (pair == null || pair.length != 64 || content == null || fields == null) {
+            return false;
+        }
+        if (expectedPrev != null && !Arrays.equals(pair, 0, 32, expectedPrev, 0, expectedPrev.length)) {
+            return false;
+        }
+        int first = indexOf(fields, 0);
+        int second = first < 0 ? -1 : indexOf(fields, first + 1);
+        if (second < 0 || indexOf(fields, second + 1) >= 0) {
+            return false; // not exactly two separators: let the column-by-column read decide
+        }
+        byte[] taskId = null;
+        if (second + 1 < fields.length) {
+            if (fields[second + 1] != PRESENT) {
+                return false;
+            }
+            taskId = Arrays.copyOfRange(fields, second + 2, fields.length);
+        }
+        int n = canonical.encode(position, Arrays.copyOfRange(fields, 0, first), content, taskId,
+                Arrays.copyOfRange(fields, first + 1, second));
+        mac.update(pair, 0, 32);
+        mac.update(canonical.buffer(), 0, n);
+        return Arrays.equals(pair, 32, 64, mac.doFinal(), 0, 32);
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == FIELD_SEPARATOR) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The sequential walk's verdict on the first stored record at or after {@code expected}: a gap,
+     * a broken link (unless this is the first record of a later range, linked by AuditChain), a
+     * missing hash or one that does not authenticate; null when the record is sound.
+     */
+    private String judge(Stored row, long expected, byte[] expectedPrev) {
+        if (row == null || row.position() != expected) {
+            // row == null: the record read a moment ago is gone, which a read transaction rules out
+            return "record " + expected + " is missing (the next stored position is "
+                    + (row == null ? "none" : row.position()) + ")";
+        }
+        long position = row.position();
+        if (expectedPrev != null && (row.prev() == null || !AuditKey.same(row.prev(), expectedPrev))) {
+            return "prev_hash of record " + position + " does not equal the hash of record " + (position - 1);
+        }
+        if (row.hash() == null || row.prev() == null || !authentic(row)) {
+            return "hash of record " + position + " does not authenticate its content (edited, reordered or forged)";
+        }
+        return null;
+    }
+
+    private boolean authentic(Stored row) {
+        // The stored UTF-8 bytes are what append() hashed (it encodes the same strings to UTF-8).
+        int n = canonical.encode(row.position(), row.kind(), row.content(), row.taskId(), row.createdAt());
+        mac.update(row.prev());
+        mac.update(canonical.buffer(), 0, n);
+        return AuditKey.same(row.hash(), mac.doFinal());
+    }
+
+    private Result bad(long position, String problem, byte[] hashBefore, boolean firstRead, byte[] firstPrev) {
+        firstBad.accumulateAndGet(position, Math::min);
+        return new Result(position, problem, hashBefore, firstRead, firstPrev, null);
+    }
+
+    /** The first stored position at or after {@code at} (where a gap at the end of this range ends). */
+    private static long next(Connection c, long at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT position FROM thought_records WHERE position >= ? ORDER BY position LIMIT 1")) {
+            ps.setLong(1, at);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : at;
+            }
+        }
+    }
+
+    /** A record read column by column, its text fields as their stored UTF-8 bytes. */
+    private record Stored(long position, byte[] kind, byte[] content, byte[] taskId, byte[] createdAt, byte[] prev,
+            byte[] hash) {
+
+        /** The first stored record at or after {@code position}, or null. */
+        static Stored read(PreparedStatement one, long position) throws SQLException {
+            one.setLong(1, position);
+            try (ResultSet rs = one.executeQuery()) {
+                return rs.next() ? new Stored(rs.getLong(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4),
+                        rs.getBytes(5), rs.getBytes(6), rs.getBytes(7)) : null;
+            }
+        }
+    }
+}
