@@ -1,6 +1,7 @@
 package dev.colibri.backup;
 
 import dev.colibri.workspace.Durable;
+import dev.colibri.workspace.Sha256;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,18 +76,6 @@ final class ColdTier {
             ch.force(true);
         }
         // re-read what landed on the cold drive, so a bad write is caught now, not at restore time
-        return sha256(target);
-    }
-
-    static String sha256(Path file) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(target);
     }
 }

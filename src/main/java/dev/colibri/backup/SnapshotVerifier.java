@@ -6,6 +6,7 @@ import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.MerkleService;
 import dev.colibri.merkle.RootReport;
 import dev.colibri.workspace.Schema;
+import dev.colibri.workspace.Sha256;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -108,7 +109,7 @@ public final class SnapshotVerifier {
                     + " beside the snapshot, so its bytes cannot be proven");
         }
         try {
-            String actual = ColdTier.sha256(s.path());
+            String actual = Sha256.of(s.path());
             long size = java.nio.file.Files.size(s.path());
             if (size != m.sizeBytes()) {
                 return Check.fail("checksum", "size " + size + " bytes differs from the manifest's " + m.sizeBytes()
