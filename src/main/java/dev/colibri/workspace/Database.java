@@ -5,10 +5,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConnection;
 
 /**
  * The live database: one writer connection behind a fair lock (SQLite has a single writer, and
@@ -29,6 +34,8 @@ public final class Database implements AutoCloseable {
     private final Path file;
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock(true);
+    /** Open reads that give way to a backup, each with the flag that says it was interrupted. */
+    private final Map<Connection, AtomicBoolean> givingWay = new ConcurrentHashMap<>();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -112,10 +119,50 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code action} while no write can start: the backup's moment of quiet. */
+    /**
+     * Runs read-only work that gives way to a backup, such as the boot-time quick_check: a long read
+     * transaction on a WAL that holds frames keeps every checkpoint from finishing, and the snapshot
+     * copier needs one. {@link #whileWritesPaused} interrupts it (SQLite's {@code sqlite3_interrupt}).
+     *
+     * @return the work's result, or empty when a backup interrupted it
+     */
+    public <T> Optional<T> readGivingWay(SqlWork<T> work) {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        try (Connection c = Sqlite.openReadOnly(file)) {
+            givingWay.put(c, interrupted);
+            try {
+                c.setAutoCommit(false);
+                try {
+                    return Optional.ofNullable(work.run(c));
+                } finally {
+                    c.rollback();
+                }
+            } finally {
+                givingWay.remove(c);
+            }
+        } catch (SQLException e) {
+            if (interrupted.get()) {
+                return Optional.empty();
+            }
+            throw translate(e, "read");
+        }
+    }
+
+    /**
+     * Runs {@code action} while no write can start: the backup's moment of quiet. Reads that give way
+     * ({@link #readGivingWay}) are interrupted first, so that they do not hold the WAL.
+     */
     public <T> T whileWritesPaused(Callable<T> action) throws Exception {
         writeLock.lock();
         try {
+            givingWay.forEach((c, interrupted) -> {
+                interrupted.set(true);
+                try {
+                    c.unwrap(SQLiteConnection.class).getDatabase().interrupt();
+                } catch (SQLException e) {
+                    LOG.debug("could not interrupt a background read: {}", e.getMessage());
+                }
+            });
             return action.call();
         } finally {
             writeLock.unlock();
