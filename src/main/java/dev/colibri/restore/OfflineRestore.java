@@ -17,8 +17,12 @@ import java.util.Optional;
  * {@code data/colibri.db.broken-<YYYYMMDD-HHMMSS>} plus the same suffixes, so SQLite still pairs a
  * WAL's committed records, or a hot journal, with the file they belong to.
  *
- * <p>Crash safety: the snapshot is first copied to a temporary file in {@code data/}, hashed and
- * fsynced; only then is the original moved aside and the copy renamed into place. A kill at any
+ * <p>Crash safety: while the snapshot is verified, it is copied to a temporary file in {@code data/},
+ * hashed as it is copied (one read for the checksum and the copy) and fsynced; only once it has
+ * passed every check is the original moved aside and the copy renamed into place. The restored
+ * file's sha256 is then the one the verified snapshot matched, so its chain and Merkle results are
+ * the verification's; the file itself gets an O(1) check that it opens with the verified size,
+ * chain head and tree head. A kill at any
  * moment leaves the original in place or moved aside, and running the restore again finishes the
  * job: stale temporaries are removed, a missing {@code data/colibri.db} next to a moved-aside file is
  * not moved again, a copy already in place (same sha256 as the snapshot) is not copied again, and a

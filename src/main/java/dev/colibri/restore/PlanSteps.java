@@ -66,8 +66,9 @@ final class PlanSteps {
                 + s.manifest().sha256() + ", then it is flushed to disk and renamed into place atomically",
                 "cp " + quote(relative(s.path())) + " " + temp + " && echo '" + s.manifest().sha256() + "  " + temp
                         + "' | sha256sum -c && sync " + temp + " && mv -n " + temp + " data/colibri.db");
-        add("re-check the restored file: PRAGMA integrity_check must print exactly ok (the offline restore records"
-                + " that the copy's sha256 equals the snapshot's, which just passed integrity_check, and runs quick_check)",
+        add("re-check the restored file: PRAGMA integrity_check must print exactly ok (the offline restore instead"
+                + " proves the copy's sha256 equal to the snapshot's, which just passed integrity_check, and checks that"
+                + " it opens with the verified size, chain head and tree head)",
                 "sqlite3 data/colibri.db \"PRAGMA integrity_check;\"");
         add("restart the server: its first boot reopens the database in WAL mode, recreating -wal and -shm", JAR + " serve");
         add("verify the audit chain: status must be ok with at least " + s.manifest().chainLength() + " record(s); a"

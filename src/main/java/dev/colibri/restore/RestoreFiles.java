@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -32,6 +33,8 @@ class RestoreFiles {
     private static final Pattern BROKEN = Pattern.compile("colibri\\.db\\.broken-([0-9]{8}-[0-9]{6})(?:-([0-9]+))?");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final int BUFFER = 1 << 20;
+    private static final int COPY_BUFFER = 8 << 20;
+    private static final int HEADER = 100;
 
     /**
      * The first free name {@code colibri.db.broken-<YYYYMMDD-HHMMSS>} (UTC, like snapshot names),
@@ -104,22 +107,103 @@ class RestoreFiles {
         return removed;
     }
 
-    /** Copies {@code source} to a new file {@code target}, hashing the bytes as they pass, then fsyncs it. */
-    String copyHashing(Path source, Path target) throws IOException {
+    /**
+     * What {@link #copyHashing} read and wrote.
+     *
+     * @param size         the bytes read from the source
+     * @param sha256       their hex SHA-256
+     * @param writeFailure why the copy could not be written (it was removed, and the rest of the source
+     *                     only hashed), or null when the copy holds every byte read
+     */
+    record Copied(long size, String sha256, IOException writeFailure) {
+    }
+
+    /**
+     * Reads {@code source} once, hashing every byte and writing it to the new file {@code target}
+     * (not yet flushed: see {@link #flush}). A failure to write (a full disk) removes {@code target}
+     * and the rest of the source is still hashed, so the verdict on the source does not depend on
+     * the room left beside the copy.
+     *
+     * @throws IOException when the source cannot be read; {@code target} is removed
+     */
+    Copied copyHashing(Path source, Path target) throws IOException {
         MessageDigest sha = sha256();
-        try (InputStream in = Files.newInputStream(source);
-                FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            byte[] buf = new byte[BUFFER];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                sha.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    out.write(bb);
-                }
+        ByteBuffer buf = ByteBuffer.allocateDirect(COPY_BUFFER);
+        IOException writeFailure = null;
+        long size = 0;
+        FileChannel out = null;
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            try {
+                out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                writeFailure = e;
             }
-            out.force(true);
+            while (in.read(buf) >= 0) {
+                buf.flip();
+                size += buf.remaining();
+                sha.update(buf);
+                if (out != null) {
+                    try {
+                        buf.rewind();
+                        while (buf.hasRemaining()) {
+                            out.write(buf);
+                        }
+                    } catch (IOException e) {
+                        writeFailure = e;
+                        out = closeAndRemove(out, target);
+                    }
+                }
+                buf.clear();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (out != null) {
+                closeAndRemove(out, target);
+            }
+            throw e;
         }
-        return HexFormat.of().formatHex(sha.digest());
+        if (out != null) {
+            out.close();
+        }
+        return new Copied(size, HexFormat.of().formatHex(sha.digest()), writeFailure);
+    }
+
+    private static FileChannel closeAndRemove(FileChannel out, Path target) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // the file is being removed anyway
+        }
+        try {
+            Files.deleteIfExists(target);
+        } catch (IOException e) {
+            // a temporary left behind is removed by the next run's clean_temporaries
+        }
+        return null;
+    }
+
+    /**
+     * Whether two files start with the same SQLite header (first 100 bytes). A cheap test that two
+     * files differ: a live database says WAL mode where a snapshot says rollback journal, and a
+     * commit on a restored copy changes its file change counter.
+     */
+    static boolean sameHeader(Path a, Path b) throws IOException {
+        return Arrays.equals(header(a), header(b));
+    }
+
+    private static byte[] header(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(HEADER);
+        }
+    }
+
+    /** Flushes a file's content to disk; on failure the file is removed and the failure thrown. */
+    void flush(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
     }
 
     /** Renames atomically without ever replacing an existing file, and makes the rename durable. */

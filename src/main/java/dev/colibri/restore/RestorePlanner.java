@@ -3,6 +3,7 @@ package dev.colibri.restore;
 import dev.colibri.audit.AuditChain;
 import dev.colibri.audit.AuditKey;
 import dev.colibri.backup.BackupCatalog;
+import dev.colibri.backup.Check;
 import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.SnapshotVerifier;
 import dev.colibri.backup.Verification;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * Plans a restore without changing anything: picks the snapshot to restore from (by default the
@@ -94,13 +96,29 @@ public final class RestorePlanner {
      *                    database cannot tell, and each snapshot is then held to its own manifest's id
      */
     Selection select(Optional<String> snapshot, String workspaceId) throws IOException {
+        return select(snapshot, workspaceId, SnapshotVerifier::checksum, v -> { });
+    }
+
+    /** Hears each verification on the selecting thread as soon as it is done. */
+    @FunctionalInterface
+    interface Verified {
+        void heard(Verification v) throws IOException;
+    }
+
+    /**
+     * Verifies snapshots in restore order until one is clean, with the checksum check supplied by
+     * the caller (a restore copies each snapshot while it hashes it).
+     */
+    Selection select(Optional<String> snapshot, String workspaceId, Function<Snapshot, Check> checksum,
+            Verified verified) throws IOException {
         SnapshotVerifier live = new SnapshotVerifier(chain, anchors, workspaceId);
         List<Snapshot> order = snapshot.isPresent() ? copiesOf(snapshot.get()) : restoreOrder(catalog.list());
         List<Plan.Rejected> rejected = new ArrayList<>();
         for (Snapshot s : order) {
             SnapshotVerifier verifier = workspaceId != null || s.manifest() == null ? live
                     : new SnapshotVerifier(chain, anchors, s.manifest().workspaceId());
-            Verification v = verifier.verify(s);
+            Verification v = verifier.verify(s, checksum);
+            verified.heard(v);
             if (v.safeToRestore()) {
                 return new Selection(s, v, rejected, order.size());
             }

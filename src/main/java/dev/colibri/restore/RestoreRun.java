@@ -5,11 +5,12 @@ import dev.colibri.audit.ChainVerification;
 import dev.colibri.backup.BackupCatalog;
 import dev.colibri.backup.Manifest;
 import dev.colibri.backup.Snapshot;
+import dev.colibri.backup.Verification;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.AnchorLogState;
+import dev.colibri.merkle.MerkleLog;
 import dev.colibri.merkle.MerkleService;
 import dev.colibri.merkle.RootReport;
-import dev.colibri.workspace.Durable;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,9 +44,12 @@ final class RestoreRun {
     private final StepListener listener;
     private final Path data;
     private final Path db;
+    private final CandidateCopy copies;
     private final List<RestoreStep> steps = new ArrayList<>();
     private List<Plan.Rejected> rejected = List.of();
+    private LiveFacts live;
     private Snapshot candidate;
+    private Verification verification;
     private String brokenFile;
     private Long recordsLost;
     private ChainVerification verified;
@@ -61,6 +65,7 @@ final class RestoreRun {
         this.listener = listener;
         this.data = workspace.dataDir();
         this.db = workspace.database();
+        this.copies = new CandidateCopy(data, files, this::holdsBytesOf);
     }
 
     Outcome execute(Optional<String> snapshot) throws IOException {
@@ -70,40 +75,59 @@ final class RestoreRun {
                     ? "no temporaries left in data/ by an interrupted run"
                     : "removed " + String.join(", ", stale) + " left in data/ by an interrupted run");
             Optional<Path> previous = RestoreFiles.newestBroken(data);
-            LiveFacts facts = factsOf(Files.exists(db) ? db : previous.orElse(null));
-            if (!choose(snapshot, facts)) {
+            live = factsOf(Files.exists(db) ? db : previous.orElse(null));
+            if (!choose(snapshot)) {
                 return outcome(false);
             }
-            Optional<PendingRestore> done = facts.pendingNote().filter(n -> n.snapshot().equals(candidate.name()));
+            Optional<PendingRestore> done = live.pendingNote().filter(n -> n.snapshot().equals(candidate.name()));
             if (done.isPresent() && Files.exists(db)) {
                 alreadyRestored(done.get());
                 return outcome(true);
             }
-            Manifest m = candidate.manifest();
-            boolean inPlace = attempt("copy", () -> Files.isRegularFile(db) && Files.size(db) == m.sizeBytes()
-                    && files.hash(db).equals(m.sha256()));
-            if (inPlace) {
-                facts = factsOf(previous.orElse(null));
-            }
-            recordsLost = facts.readable() ? facts.records() - m.chainLength() : null;
-            if (inPlace) {
+            CandidateCopy.Result copy = copies.result(candidate);
+            LiveFacts facts = copy.alreadyInPlace() ? factsOf(previous.orElse(null)) : live;
+            recordsLost = facts.readable() ? facts.records() - candidate.manifest().chainLength() : null;
+            if (copy.alreadyInPlace()) {
                 finishInterrupted(previous);
             } else {
-                putInPlace(previous);
+                putInPlace(previous, copy);
             }
-            recheckAndReport(true);
+            recheckAndReport();
             return outcome(true);
         } catch (StepFailed e) {
             return outcome(false);
+        } finally {
+            copies.discardAll(); // a copy not renamed into place is this run's temporary
         }
     }
 
-    private boolean choose(Optional<String> snapshot, LiveFacts facts) throws IOException {
+    /**
+     * Whether {@code data/colibri.db} already holds the bytes of {@code s}, so the restore hashes
+     * {@code s} without copying it: an earlier run restored it (its note names {@code s}), or put
+     * the copy in place and was interrupted before writing the note (same size, same header, same
+     * sha256). Runs on a verifier thread.
+     */
+    private boolean holdsBytesOf(Snapshot s) {
+        if (live.pendingNote().filter(n -> n.snapshot().equals(s.name())).isPresent() && Files.exists(db)) {
+            return true;
+        }
+        Manifest m = s.manifest();
+        try {
+            return Files.isRegularFile(db) && Files.size(db) == m.sizeBytes() && RestoreFiles.sameHeader(db, s.path())
+                    && files.hash(db).equals(m.sha256());
+        } catch (IOException e) {
+            return false; // then it is not the copy, and is moved aside like any live database
+        }
+    }
+
+    private boolean choose(Optional<String> snapshot) throws IOException {
+        LiveFacts facts = live;
         RestorePlanner planner = new RestorePlanner(workspace, new BackupCatalog(workspace, clock), chain, anchors,
                 () -> facts, clock);
-        RestorePlanner.Selection selection = planner.select(snapshot, facts.workspaceId());
+        RestorePlanner.Selection selection = planner.select(snapshot, facts.workspaceId(), copies, copies::settle);
         rejected = selection.rejected();
         candidate = selection.candidate();
+        verification = selection.verification();
         if (candidate == null) {
             record("verify", "fail", (snapshot.isPresent()
                     ? snapshot.get() + " is not safe to restore from: " + rejected.get(rejected.size() - 1).reason()
@@ -115,33 +139,28 @@ final class RestoreRun {
             return false;
         }
         record("verify", "ok", candidate.name() + " (" + candidate.tier() + " tier) passed all "
-                + selection.verification().checks().size() + " checks"
+                + verification.checks().size() + " checks"
                 + (rejected.isEmpty() ? "" : "; " + rejected.size() + " newer snapshot(s) rejected"));
         return true;
     }
 
-    /** Copies the snapshot to a temporary, moves the original and its sidecars aside, renames the copy into place. */
-    private void putInPlace(Optional<Path> previous) throws StepFailed, IOException {
-        Manifest m = candidate.manifest();
-        Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
-        try {
-            String sha = attempt("copy", () -> files.copyHashing(candidate.path(), temp));
-            if (!sha.equals(m.sha256())) {
-                fail("copy", "the copy's sha256 " + sha + " differs from the verified snapshot's " + m.sha256()
-                        + " (the snapshot changed since it was verified, or the disk returned bad bytes); nothing"
-                        + " was put in place and data/colibri.db is untouched");
-            }
-            record("copy", "ok", "copied " + candidate.name() + " to data/" + temp.getFileName() + " and flushed it;"
-                    + " its sha256 equals the manifest's " + sha);
-            moveSidecarsAside(moveAside(previous));
-            attempt("put_in_place", () -> {
-                files.move(temp, db);
-                return null;
-            });
-            record("put_in_place", "ok", "renamed the copy to data/colibri.db atomically and flushed data/");
-        } finally {
-            Files.deleteIfExists(temp);
+    /** Reports the copy made while verifying, moves the original and its sidecars aside, renames the copy into place. */
+    private void putInPlace(Optional<Path> previous, CandidateCopy.Result copy) throws StepFailed {
+        if (copy.writeFailure() != null) {
+            IOException e = copy.writeFailure();
+            fail("copy", "cannot write the copy of " + candidate.name() + " in data/: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()) + "; nothing was put in place");
         }
+        Path temp = copy.temp();
+        record("copy", "ok", "copied " + candidate.name() + " to data/" + temp.getFileName() + " while verifying it"
+                + " (one read for the checksum and the copy) and flushed it; its sha256 equals the manifest's "
+                + candidate.manifest().sha256());
+        moveSidecarsAside(moveAside(previous));
+        attempt("put_in_place", () -> {
+            files.move(temp, db);
+            return null;
+        });
+        record("put_in_place", "ok", "renamed the copy to data/colibri.db atomically and flushed data/");
     }
 
     /** A previous run was interrupted after the copy was put in place: only its sidecars may remain. */
@@ -164,7 +183,7 @@ final class RestoreRun {
             record(step, "skipped", "an earlier run already restored " + note.snapshot() + " at " + note.restoredAt()
                     + " (its pending_restore note is in data/colibri.db)");
         }
-        recheckAndReport(false);
+        recheckInFull();
     }
 
     private String moveAside(Optional<Path> previous) throws StepFailed {
@@ -205,8 +224,52 @@ final class RestoreRun {
                 ? "no -wal, -shm or -journal beside the database" : "moved aside " + String.join(", ", moved));
     }
 
-    /** Re-checks the file in place, leaves the note for the next boot (unless it is there), reports chain and anchors. */
-    private void recheckAndReport(boolean writeNote) throws StepFailed {
+    /**
+     * The check after the swap of a file that holds exactly the candidate's bytes (its sha256 is the
+     * manifest's, which the candidate matched while it passed every check): it opens as a database
+     * whose size, chain head, tree head and workspace, read by index lookups, are the ones verified.
+     * Then the note for the next boot, and the chain and Merkle results of the verification.
+     */
+    private void recheckAndReport() throws StepFailed {
+        Connection c = attempt("recheck", () -> RestoredFile.open(db));
+        try {
+            RestoredFile.Facts f = attempt("recheck", () -> RestoredFile.Facts.read(c));
+            List<String> differences = f.differencesFrom(candidate.manifest());
+            if (!differences.isEmpty()) {
+                fail("recheck", "the restored data/colibri.db is not what was verified: " + String.join("; ", differences)
+                        + ". Restore again from another snapshot (--snapshot NAME)");
+            }
+            record("recheck", "ok", "data/colibri.db opens as a database of " + f.pageCount() + " pages of "
+                    + f.pageSize() + " bytes with the chain head, tree head and workspace that were verified; its"
+                    + " sha256 is the manifest's, which " + candidate.name() + " matched while it passed"
+                    + " integrity_check, so it is not scanned again");
+            PendingRestore note = new PendingRestore(candidate.name(),
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS).toString(), recordsLost, brokenFile);
+            long floor = attempt("record_restore", () -> {
+                long seq = lastAnchorSeq();
+                note.write(c, seq);
+                return seq;
+            });
+            record("record_restore", "ok", "left a pending_restore note for the next boot to append as a restore"
+                    + " thought record, and set restore_anchor_seq to " + floor + " so that anchors written before"
+                    + " the restore are not read as a cut chain");
+            String same = " (on " + candidate.name() + " while it was verified: data/colibri.db has the same sha256,"
+                    + " so it is not ";
+            Optional<ChainVerification> walked = VerifiedProofs.chain(verification);
+            reportChain(walked.isPresent() ? walked.get() : attempt("audit_chain", () -> chain.verify(c)),
+                    walked.isPresent() ? same + "walked again)" : "");
+            Optional<RootReport> recomputed = attempt("merkle_root", () -> VerifiedProofs.merkle(verification, f,
+                    anchors.read(), f.treeHead().isEmpty() ? MerkleLog.recompute(c, 0).root() : null));
+            reportMerkle(recomputed.isPresent() ? recomputed.get()
+                    : attempt("merkle_root", () -> MerkleService.report(c, anchors, false)),
+                    recomputed.isPresent() ? same + "recomputed)" : "");
+        } finally {
+            RestoredFile.closeQuietly(c);
+        }
+    }
+
+    /** The file was restored by an earlier run and changed since by its note: it is checked in full. */
+    private void recheckInFull() throws StepFailed {
         Connection c = attempt("recheck", () -> RestoredFile.open(db));
         try {
             String quick = attempt("recheck", () -> RestoredFile.quickCheck(c));
@@ -214,32 +277,25 @@ final class RestoreRun {
                 fail("recheck", "PRAGMA quick_check of the restored data/colibri.db returned: " + quick
                         + ". Restore again from another snapshot (--snapshot NAME)");
             }
-            record("recheck", "ok", writeNote ? "data/colibri.db has the sha256 of " + candidate.name() + ", which just"
-                    + " passed integrity_check; PRAGMA quick_check: ok" : "PRAGMA quick_check: ok");
-            if (writeNote) {
-                PendingRestore note = new PendingRestore(candidate.name(),
-                        clock.instant().truncatedTo(ChronoUnit.MILLIS).toString(), recordsLost, brokenFile);
-                long floor = attempt("record_restore", () -> {
-                    long seq = lastAnchorSeq();
-                    note.write(c, seq);
-                    return seq;
-                });
-                record("record_restore", "ok", "left a pending_restore note for the next boot to append as a restore"
-                        + " thought record, and set restore_anchor_seq to " + floor + " so that anchors written before"
-                        + " the restore are not read as a cut chain");
-            } else {
-                record("record_restore", "skipped", "the pending_restore note of the earlier run is kept");
-            }
-            verified = attempt("audit_chain", () -> chain.verify(c));
-            record("audit_chain", verified.ok() ? "ok" : "fail", verified.ok()
-                    ? verified.length() + " records verify, head " + verified.headHash()
-                    : "broken at position " + verified.breakAt() + ": " + verified.reason());
-            merkle = attempt("merkle_root", () -> MerkleService.report(c, anchors, false));
-            record("merkle_root", "mismatch".equals(merkle.anchorStatus()) ? "fail" : "ok",
-                    "anchor " + merkle.anchorStatus() + ": " + merkle.detail());
+            record("recheck", "ok", "PRAGMA quick_check: ok");
+            record("record_restore", "skipped", "the pending_restore note of the earlier run is kept");
+            reportChain(attempt("audit_chain", () -> chain.verify(c)), "");
+            reportMerkle(attempt("merkle_root", () -> MerkleService.report(c, anchors, false)), "");
         } finally {
             RestoredFile.closeQuietly(c);
         }
+    }
+
+    private void reportChain(ChainVerification v, String source) {
+        verified = v;
+        record("audit_chain", v.ok() ? "ok" : "fail", (v.ok() ? v.length() + " records verify, head " + v.headHash()
+                : "broken at position " + v.breakAt() + ": " + v.reason()) + source);
+    }
+
+    private void reportMerkle(RootReport r, String source) {
+        merkle = r;
+        record("merkle_root", "mismatch".equals(r.anchorStatus()) ? "fail" : "ok",
+                "anchor " + r.anchorStatus() + ": " + r.detail() + source);
     }
 
     private long lastAnchorSeq() throws IOException {

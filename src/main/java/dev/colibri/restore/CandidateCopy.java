@@ -1,0 +1,156 @@
+package dev.colibri.restore;
+
+import dev.colibri.backup.Check;
+import dev.colibri.backup.Manifest;
+import dev.colibri.backup.Snapshot;
+import dev.colibri.backup.SnapshotVerifier;
+import dev.colibri.backup.Verification;
+import dev.colibri.workspace.Durable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The checksum check of a restore's verification, which also makes the copy: a snapshot under
+ * verification is read once, every byte hashed and written to a temporary file in {@code data/},
+ * and the copy fsynced once its hash proves to be the manifest's. The check compares the size and
+ * SHA-256 with the manifest in the words of {@link SnapshotVerifier#checksum}, so a restore and
+ * {@code backup_verify} judge a snapshot alike. It runs on a verifier thread while the SQLite checks
+ * and the chain walk read the snapshot.
+ *
+ * <p>A snapshot that fails verification has its copy removed at once ({@link #settle}): it is this
+ * restore's temporary, never user data, and nothing else has moved. A snapshot whose bytes are
+ * already in {@code data/colibri.db} (an interrupted run put them there) is only hashed. A copy that
+ * cannot be written (a full disk) is no verdict on the snapshot: the rest is still hashed, and the
+ * restore's {@code copy} step reports the failure.
+ */
+final class CandidateCopy implements Function<Snapshot, Check> {
+
+    /**
+     * What the check left for one snapshot.
+     *
+     * @param temp         the flushed copy in {@code data/}, or null when none was made or it was removed
+     * @param writeFailure why the copy could not be written, or null
+     */
+    record Result(Path temp, IOException writeFailure) {
+
+        /** No copy was made: {@code data/colibri.db} already holds the snapshot's bytes. */
+        static final Result IN_PLACE = new Result(null, null);
+
+        /** No copy was made or tried, because {@code data/colibri.db} already holds these bytes. */
+        boolean alreadyInPlace() {
+            return temp == null && writeFailure == null;
+        }
+    }
+
+    private final Path data;
+    private final RestoreFiles files;
+    private final Predicate<Snapshot> alreadyInPlace;
+    private final Map<Path, Result> results = new ConcurrentHashMap<>();
+    private volatile Error stopped;
+
+    /**
+     * @param alreadyInPlace whether {@code data/colibri.db} already holds a snapshot's bytes, so that
+     *                       it is hashed but not copied
+     */
+    CandidateCopy(Path data, RestoreFiles files, Predicate<Snapshot> alreadyInPlace) {
+        this.data = data;
+        this.files = files;
+        this.alreadyInPlace = alreadyInPlace;
+    }
+
+    @Override
+    public Check apply(Snapshot s) {
+        Manifest m = s.manifest();
+        try {
+            if (m == null) {
+                return SnapshotVerifier.checksum(s); // fails: without a manifest the bytes cannot be proven
+            }
+            if (alreadyInPlace.test(s)) {
+                results.put(s.path(), Result.IN_PLACE);
+                return SnapshotVerifier.checksum(s);
+            }
+            long size = Files.size(s.path());
+            if (size != m.sizeBytes()) {
+                return sizeDiffers(size, m); // truncated or extended: not worth a copy
+            }
+            Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
+            RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
+            results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
+            if (copied.size() != m.sizeBytes()) {
+                return sizeDiffers(copied.size(), m);
+            }
+            if (!copied.sha256().equals(m.sha256())) {
+                return Check.fail("checksum", "sha256 " + copied.sha256() + " differs from the manifest's " + m.sha256());
+            }
+            if (copied.writeFailure() == null) {
+                flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
+            }
+            return Check.ok("checksum", "sha256 " + copied.sha256() + " matches the manifest");
+        } catch (IOException e) {
+            return Check.fail("checksum", "cannot read " + s.path() + ": " + e.getMessage());
+        } catch (Error e) {
+            // not a verdict on the snapshot (out of memory, or a test's simulated kill): raised by settle
+            stopped = e;
+            return Check.fail("checksum", "the copy stopped: " + e);
+        }
+    }
+
+    private void flush(Snapshot s, Path temp) {
+        try {
+            files.flush(temp);
+        } catch (IOException e) {
+            results.put(s.path(), new Result(null, e));
+        }
+    }
+
+    private static Check sizeDiffers(long size, Manifest m) {
+        return Check.fail("checksum", "size " + size + " bytes differs from the manifest's " + m.sizeBytes()
+                + " (truncated or extended)");
+    }
+
+    /**
+     * Called on the restore's thread after each verification: raises an error the copy met, and
+     * removes the copy of a snapshot found unsafe.
+     */
+    void settle(Verification v) throws IOException {
+        Error e = stopped;
+        if (e != null) {
+            throw e;
+        }
+        if (!v.safeToRestore()) {
+            discard(v.snapshot());
+        }
+    }
+
+    /** What the check left for {@code s}, a snapshot whose checksum passed. */
+    Result result(Snapshot s) {
+        Result r = results.get(s.path());
+        if (r == null) {
+            throw new IllegalStateException("no copy was made or needed for " + s.name() + ": its checksum did not pass");
+        }
+        return r;
+    }
+
+    /** Removes the copy of {@code s}, if it is still a temporary (a copy renamed into place is not touched). */
+    void discard(Snapshot s) throws IOException {
+        Result r = results.remove(s.path());
+        if (r != null && r.temp() != null) {
+            Files.deleteIfExists(r.temp());
+        }
+    }
+
+    /** Removes every copy still a temporary: at the end of a run, whatever stopped it. */
+    void discardAll() throws IOException {
+        for (Path snapshot : results.keySet()) {
+            Result r = results.remove(snapshot);
+            if (r != null && r.temp() != null) {
+                Files.deleteIfExists(r.temp());
+            }
+        }
+    }
+}
