@@ -79,7 +79,7 @@ final class ProofMeasurements {
         }
         context.add(Comparison.absolute("merkle_finalize", "merkle_finalize after 1,000 new records (finalize + anchor)",
                 s.wall(), Target.millisAtMost(20)).withCpu(s.cpu(), null)
-                .withNote("three durable writes: the tree head commit, the fsynced anchor line, the anchored mark"));
+                .withNote("two durable writes in one transaction: the fsynced anchor line, then the commit of nodes, head and anchored mark"));
     }
 
     /** The value of {@code name=value} in the child's line ({@code ms=12.3 ok=true ...}). */

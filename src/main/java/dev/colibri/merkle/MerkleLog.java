@@ -31,35 +31,31 @@ public final class MerkleLog {
     /**
      * Extends the stored tree with every record not yet in it and records the new tree head, inside
      * the caller's write transaction. With no new records it returns the latest head unchanged.
+     * The new nodes go in through one reused INSERT executed as JDBC batches: executed one by one,
+     * sqlite-jdbc follows every INSERT with a {@code SELECT last_insert_rowid()} (its generated
+     * keys), which cost more than the insert itself.
      */
     public TreeHead finalizeHead(Connection c, String round) throws SQLException {
         long leaves = leafCount(c);
         requireContiguous(c, leaves);
         Optional<TreeHead> latest = latestHead(c);
         List<byte[]> frontier = new ArrayList<>();
-        for (long[] pos : RootAccumulator.frontierPositions(leaves)) {
-            frontier.add(node(c, (int) pos[0], pos[1]));
+        try (PreparedStatement select = c.prepareStatement("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")) {
+            for (long[] pos : RootAccumulator.frontierPositions(leaves)) {
+                frontier.add(node(select, (int) pos[0], pos[1]));
+            }
         }
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO merkle_nodes(level, idx, hash) VALUES(?,?,?)");
+        try (NodeBatch nodes = new NodeBatch(c);
                 PreparedStatement records = c.prepareStatement(
                         "SELECT hash FROM thought_records WHERE position >= ? ORDER BY position")) {
-            RootAccumulator acc = RootAccumulator.resume(leaves, frontier, (level, index, hash) -> {
-                try {
-                    insert.setInt(1, level);
-                    insert.setLong(2, index);
-                    insert.setBytes(3, hash);
-                    insert.executeUpdate();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot store Merkle node " + level + "/" + index + ": "
-                            + e.getMessage(), e);
-                }
-            });
+            RootAccumulator acc = RootAccumulator.resume(leaves, frontier, nodes);
             records.setLong(1, leaves);
             try (ResultSet rs = records.executeQuery()) {
                 while (rs.next()) {
                     acc.addLeafData(rs.getBytes(1));
                 }
             }
+            nodes.flush();
             if (latest.isPresent() && latest.get().size() == acc.size()) {
                 return latest.get();
             }
@@ -74,6 +70,62 @@ public final class MerkleLog {
                 head.executeUpdate();
             }
             return new TreeHead(acc.size(), root, round, now, false);
+        }
+    }
+
+    /**
+     * Stores completed nodes through one prepared INSERT, {@value #BATCH} rows per JDBC batch, so
+     * memory stays bounded however many records a finalize covers.
+     */
+    private static final class NodeBatch implements RootAccumulator.NodeSink, AutoCloseable {
+
+        private static final int BATCH = 512;
+
+        private final PreparedStatement insert;
+        private final long[] positions = new long[2 * BATCH];
+        private int pending;
+
+        NodeBatch(Connection c) throws SQLException {
+            this.insert = c.prepareStatement("INSERT INTO merkle_nodes(level, idx, hash) VALUES(?,?,?)");
+        }
+
+        @Override
+        public void completed(int level, long index, byte[] hash) {
+            try {
+                insert.setInt(1, level);
+                insert.setLong(2, index);
+                insert.setBytes(3, hash);
+                insert.addBatch();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot store Merkle node " + level + "/" + index + ": "
+                        + e.getMessage(), e);
+            }
+            positions[2 * pending] = level;
+            positions[2 * pending + 1] = index;
+            if (++pending == BATCH) {
+                flush();
+            }
+        }
+
+        /** Executes the nodes batched so far; a failure names the batch's first and last node. */
+        void flush() {
+            if (pending == 0) {
+                return;
+            }
+            try {
+                insert.executeBatch();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot store Merkle nodes " + positions[0] + "/" + positions[1]
+                        + " to " + positions[2 * pending - 2] + "/" + positions[2 * pending - 1] + ": "
+                        + e.getMessage(), e);
+            } finally {
+                pending = 0;
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            insert.close();
         }
     }
 
@@ -169,17 +221,15 @@ public final class MerkleLog {
         }
     }
 
-    private static byte[] node(Connection c, int level, long index) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?")) {
-            ps.setInt(1, level);
-            ps.setLong(2, index);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("merkle_nodes lacks node level " + level + " index " + index
-                            + " of the frontier; the proof tree is damaged: restore from a clean snapshot");
-                }
-                return rs.getBytes(1);
+    private static byte[] node(PreparedStatement select, int level, long index) throws SQLException {
+        select.setInt(1, level);
+        select.setLong(2, index);
+        try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("merkle_nodes lacks node level " + level + " index " + index
+                        + " of the frontier; the proof tree is damaged: restore from a clean snapshot");
             }
+            return rs.getBytes(1);
         }
     }
 }

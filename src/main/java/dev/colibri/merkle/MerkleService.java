@@ -14,9 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finalizing tree heads and anchoring them outside the database: the database transaction commits
- * the head, then the anchor line is appended and fsynced, then the head is marked anchored. A crash
- * between the two leaves an unanchored head, which {@link #reconcile} anchors at the next start.
+ * Finalizing tree heads and anchoring them outside the database, in one write transaction: the
+ * transaction stores the new nodes and the head, appends the head's anchor line to the anchor log
+ * and fsyncs it, then marks the head anchored and commits. The writer lock is held throughout, so
+ * the anchor lines are in commit order, and a head is marked anchored only once its line is durable.
+ * A crash before the commit can leave a line whose head was not committed; that line is the true
+ * root of records already committed, and the next finalize over the same records finds it instead of
+ * appending it twice. A head committed without its line (the log could not be written, or a crash
+ * of an earlier version between its two steps) stays unanchored until the next finalize or
+ * {@link #reconcile} anchors it.
  */
 public final class MerkleService {
 
@@ -38,82 +44,98 @@ public final class MerkleService {
         return anchors;
     }
 
+    /** The workspace facts anchoring needs, read on the writer's connection inside its transaction. */
+    private record WorkspaceFacts(String id, long restoreFloor) {
+
+        static WorkspaceFacts read(Connection c) throws SQLException {
+            return new WorkspaceFacts(Meta.get(c, Meta.WORKSPACE_ID).orElse(""),
+                    Meta.get(c, Meta.RESTORE_ANCHOR_SEQ).map(Long::parseLong).orElse(0L));
+        }
+    }
+
+    /**
+     * How anchoring a head ended: anchored when neither field is set.
+     *
+     * @param refused why the head was refused, or null
+     * @param failed  why the anchor log could not be read or written, or null
+     */
+    private record Anchoring(String refused, IOException failed) {
+
+        static final Anchoring ANCHORED = new Anchoring(null, null);
+    }
+
+    /** A head, the size before it, and how anchoring it ended. */
+    private record Finalized(TreeHead head, long before, Anchoring anchoring) {
+    }
+
     /**
      * Finalizes every record so far into a tree head and anchors it. Synchronized so that heads reach
      * the anchor log in the order they were committed.
      */
     public synchronized FinalizeResult finalizeAndAnchor(String round) {
-        long[] before = new long[1];
-        TreeHead head = db.write(c -> {
-            before[0] = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
+        Finalized f = db.write(c -> {
+            WorkspaceFacts workspace = WorkspaceFacts.read(c);
+            long before = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
             if (round != null) {
                 Meta.put(c, Meta.CURRENT_ROUND, round);
             }
-            return log.finalizeHead(c, round);
+            TreeHead head = log.finalizeHead(c, round);
+            return new Finalized(head, before, anchor(c, workspace, head));
         });
-        String workspaceId = workspaceId();
-        try {
-            Optional<String> refused = anchor(workspaceId, head);
-            if (refused.isPresent()) {
-                return new FinalizeResult(head.size(), head.root(), head.round(), false, head.size() - before[0],
-                        refused.get());
-            }
-        } catch (IOException e) {
-            return new FinalizeResult(head.size(), head.root(), head.round(), false, head.size() - before[0],
-                    "tree head committed but the anchor log " + anchors.file() + " could not be written ("
-                            + e.getMessage() + "); fix it and call merkle_finalize again to anchor");
+        TreeHead head = f.head();
+        long fresh = head.size() - f.before();
+        if (f.anchoring().refused() != null) {
+            return new FinalizeResult(head.size(), head.root(), head.round(), false, fresh, f.anchoring().refused());
         }
-        return new FinalizeResult(head.size(), head.root(), head.round(), true, head.size() - before[0],
-                head.size() == before[0] ? "no new records since the last tree head" : "finalized and anchored");
+        if (f.anchoring().failed() != null) {
+            return new FinalizeResult(head.size(), head.root(), head.round(), false, fresh,
+                    "tree head committed but the anchor log " + anchors.file() + " could not be written ("
+                            + f.anchoring().failed().getMessage() + "); fix it and call merkle_finalize again to anchor");
+        }
+        return new FinalizeResult(head.size(), head.root(), head.round(), true, fresh,
+                fresh == 0 ? "no new records since the last tree head" : "finalized and anchored");
     }
 
     /**
-     * Appends a head to the anchor log unless it is already there. A different root already anchored
+     * Inside the caller's write transaction: appends a head to the anchor log unless it is already
+     * there, and once the line is durable marks the head anchored. A different root already anchored
      * for the same size (since the last restore) means records were rewritten after they were
      * anchored: that head is refused, never anchored over the old root.
-     *
-     * @return why the head was refused, or empty when it is anchored
      */
-    private synchronized Optional<String> anchor(String workspaceId, TreeHead head) throws IOException {
+    private Anchoring anchor(Connection c, WorkspaceFacts workspace, TreeHead head) throws SQLException {
         if (head.anchored()) {
-            return Optional.empty();
+            return Anchoring.ANCHORED;
         }
-        AnchorLogState state = anchors.read();
-        Optional<Anchor> existing = state.latestFor(workspaceId, head.size());
-        long floor = db.read(c -> Meta.get(c, Meta.RESTORE_ANCHOR_SEQ).map(Long::parseLong).orElse(0L));
-        if (existing.isPresent() && !existing.get().root().equals(head.root()) && existing.get().seq() > floor) {
-            return Optional.of("the anchor log already holds a different root for size " + head.size() + " (anchor #"
-                    + existing.get().seq() + "): records anchored earlier were rewritten or cut and re-appended."
-                    + " Not anchored; call audit_verify_chain and restore_plan");
+        try {
+            Optional<Anchor> existing = anchors.read().latestFor(workspace.id(), head.size());
+            if (existing.isPresent() && !existing.get().root().equals(head.root())
+                    && existing.get().seq() > workspace.restoreFloor()) {
+                return new Anchoring("the anchor log already holds a different root for size " + head.size()
+                        + " (anchor #" + existing.get().seq() + "): records anchored earlier were rewritten or cut and"
+                        + " re-appended. Not anchored; call audit_verify_chain and restore_plan", null);
+            }
+            if (existing.isEmpty() || !existing.get().root().equals(head.root())) {
+                anchors.append(workspace.id(), head.round(), head.size(), head.root(),
+                        clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+            }
+        } catch (IOException e) {
+            return new Anchoring(null, e);
         }
-        if (existing.isEmpty() || !existing.get().root().equals(head.root())) {
-            anchors.append(workspaceId, head.round(), head.size(), head.root(),
-                    clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
-        }
-        db.write(c -> {
-            log.markAnchored(c, head.size());
-            return null;
-        });
-        return Optional.empty();
+        log.markAnchored(c, head.size());
+        return Anchoring.ANCHORED;
     }
 
-    /** Anchors heads that a crash left unanchored. */
+    /** Anchors heads that a crash or an unwritable anchor log left unanchored, oldest first. */
     public synchronized void reconcile() {
         List<TreeHead> pending = db.read(MerkleLog::unanchoredHeads);
-        if (pending.isEmpty()) {
-            return;
-        }
-        String workspaceId = workspaceId();
         for (TreeHead head : pending) {
-            try {
-                Optional<String> refused = anchor(workspaceId, head);
-                if (refused.isPresent()) {
-                    LOG.warn("tree head size {} left unanchored: {}", head.size(), refused.get());
-                } else {
-                    LOG.info("anchored tree head size {} left unanchored by an earlier crash", head.size());
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot anchor tree head size {}: {}", head.size(), e.getMessage());
+            Anchoring a = db.write(c -> anchor(c, WorkspaceFacts.read(c), head));
+            if (a.refused() != null) {
+                LOG.warn("tree head size {} left unanchored: {}", head.size(), a.refused());
+            } else if (a.failed() != null) {
+                LOG.warn("cannot anchor tree head size {}: {}", head.size(), a.failed().getMessage());
+            } else {
+                LOG.info("anchored tree head size {} left unanchored by an earlier crash", head.size());
             }
         }
     }
@@ -204,9 +226,5 @@ public final class MerkleService {
             }
         }
         return null;
-    }
-
-    private String workspaceId() {
-        return db.read(c -> Meta.get(c, Meta.WORKSPACE_ID).orElse(""));
     }
 }

@@ -3,14 +3,19 @@ package dev.colibri.merkle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -232,5 +237,138 @@ class AnchorLogTest {
         AnchorLogState state = reopened.read();
         assertTrue(state.intact(), state.problem());
         assertEquals(4, state.anchors().size());
+    }
+
+    /** A clock an hour ahead: every time the file has lies long before its reads. */
+    private static Clock anHourAhead() {
+        return Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+    }
+
+    @Test
+    void unchangedLogIsNotReadAgainOnceItsTimesHaveSettled() throws IOException {
+        threeAnchors();
+        AnchorLog log = new AnchorLog(file(), anHourAhead());
+        AnchorLogState first = log.read();
+
+        AnchorLogState again = log.read();
+
+        assertEquals(first, again);
+        assertEquals(1, log.fileReads());
+    }
+
+    @Test
+    void logTouchedWithinTheTimestampGranularityOfAReadIsReadAgain() throws IOException {
+        threeAnchors();
+        AnchorLog log = new AnchorLog(file(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+        log.read();
+
+        log.read();
+
+        assertEquals(2, log.fileReads(), "a same-length write in the same timestamp tick could hide behind equal times");
+    }
+
+    /** An edit of the same length right after a read can leave length, mtime and ctime as they were. */
+    @Test
+    void sameLengthEditRightAfterAReadIsDetected() throws IOException {
+        AnchorLog log = threeAnchors();
+        assertTrue(log.read().intact());
+        List<String> lines = lines();
+        lines.set(1, lines.get(1).replace(ROOT_B, "d".repeat(64)));
+        rewrite(lines);
+
+        AnchorLogState state = log.read();
+
+        assertEquals("line 3" + LINK, state.problem());
+        assertEquals("d".repeat(64), state.anchors().get(1).root());
+    }
+
+    /** mtime can be set back by anyone; ctime cannot, so the edit still shows once the times have settled. */
+    @Test
+    void sameLengthEditWithItsMtimeSetBackIsDetectedAfterASettledRead() throws Exception {
+        threeAnchors();
+        AnchorLog log = new AnchorLog(file(), anHourAhead());
+        assertTrue(log.read().intact());
+        FileTime mtime = Files.getLastModifiedTime(file());
+        Thread.sleep(50); // past the file system's timestamp tick, so the edit gets a later ctime
+        List<String> lines = lines();
+        lines.set(1, lines.get(1).replace(ROOT_B, "d".repeat(64)));
+        rewrite(lines);
+        Files.setLastModifiedTime(file(), mtime);
+
+        AnchorLogState state = log.read();
+
+        assertEquals("line 3" + LINK, state.problem());
+        assertEquals(2, log.fileReads());
+    }
+
+    @Test
+    void eachReadParsesOnlyTheLinesAppendedSinceTheLastOne() throws Exception {
+        AnchorLog log = threeAnchors();
+        log.read();
+        long parsed = log.linesParsed();
+
+        log.append("ws-1", "r3", 13, ROOT_A, "2024-01-04T00:00:00Z");
+        AnchorLogState state = log.read();
+
+        assertEquals(parsed + 1, log.linesParsed());
+        assertTrue(state.intact(), state.problem());
+        assertEquals(new Anchor(4, "ws-1", "r3", 13, ROOT_A, "2024-01-04T00:00:00Z"), state.anchors().get(3));
+        assertEquals(sha256(lines().get(3)), state.lastLineHash());
+    }
+
+    @Test
+    void lineEditedWhileAnotherIsAppendedIsDetected() throws IOException {
+        AnchorLog log = threeAnchors();
+        log.read();
+        List<String> lines = lines();
+        lines.set(0, lines.get(0).replace("\"size\":3", "\"size\":4"));
+        rewrite(lines);
+        Files.writeString(file(), "not json\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        AnchorLogState state = log.read();
+
+        assertEquals("line 2" + LINK, state.problem());
+        assertEquals(4, state.anchors().get(0).size());
+    }
+
+    @Test
+    void truncatedLogIsReadAfreshAndContinuedFromWhatRemains() throws Exception {
+        AnchorLog log = threeAnchors();
+        log.read();
+        rewrite(lines().subList(0, 1));
+
+        AnchorLogState cut = log.read();
+        Anchor next = log.append("ws-1", "r3", 13, ROOT_A, "2024-01-04T00:00:00Z");
+
+        assertTrue(cut.intact(), cut.problem());
+        assertEquals(1, cut.anchors().size());
+        assertEquals(2, next.seq());
+        AnchorLogState continued = log.read();
+        assertTrue(continued.intact(), continued.problem());
+        assertEquals(List.of(cut.anchors().get(0), next), continued.anchors());
+    }
+
+    @Test
+    void crlfLineEndingsReadLikeNewlines() throws IOException {
+        AnchorLog log = threeAnchors();
+        Files.writeString(file(), String.join("\r\n", lines()) + "\r\n", StandardCharsets.UTF_8);
+
+        log.append("ws-1", "r3", 13, ROOT_A, "2024-01-04T00:00:00Z");
+        AnchorLogState state = log.read();
+
+        assertTrue(state.intact(), state.problem());
+        assertEquals(4, state.anchors().size());
+        assertEquals(state, new AnchorLog(file()).read(), "an incremental read equals a fresh one");
+    }
+
+    @Test
+    void invalidUtf8IsRefusedLikeAFreshRead() throws IOException {
+        AnchorLog log = threeAnchors();
+        log.read();
+        Files.write(file(), new byte[] {(byte) 0xC3, '\n'}, StandardOpenOption.APPEND);
+
+        MalformedInputException e = assertThrows(MalformedInputException.class, log::read);
+
+        assertEquals("Input length = 1", e.getMessage());
     }
 }

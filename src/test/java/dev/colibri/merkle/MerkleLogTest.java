@@ -276,4 +276,31 @@ class MerkleLogTest {
         assertEquals(Optional.empty(), db.read(MerkleLog::latestHead));
         assertEquals(0, nodeCount());
     }
+
+    @Test
+    void finalizeStoresNodesOverSeveralBatches() {
+        appendRecords(1000);
+
+        TreeHead head = finalizeHead(null);
+
+        assertEquals(rfcRoot(), head.root());
+        assertEquals(2L * 1000 - Long.bitCount(1000), nodeCount());
+        appendRecords(1);
+        assertEquals(rfcRoot(), finalizeHead(null).root(), "the stored frontier carries on");
+    }
+
+    @Test
+    void strayNodeInTheWayStopsFinalizeNamingItsBatchAndChangesNothing() {
+        appendRecords(4);
+        finalizeHead(null);
+        sql("INSERT INTO merkle_nodes(level, idx, hash) VALUES(1, 3, zeroblob(32))");
+        appendRecords(4);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> finalizeHead(null));
+
+        assertEquals("cannot store Merkle nodes 0/4 to 3/0: [SQLITE_CONSTRAINT_PRIMARYKEY] A PRIMARY KEY constraint"
+                + " failed (UNIQUE constraint failed: merkle_nodes.level, merkle_nodes.idx)", e.getMessage());
+        assertEquals(4, db.read(MerkleLog::latestHead).orElseThrow().size());
+        assertEquals(2L * 4 - 1 + 1, nodeCount());
+    }
 }

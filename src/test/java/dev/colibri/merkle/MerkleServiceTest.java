@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doCallRealMethod;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.spy;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -435,5 +437,89 @@ class MerkleServiceTest {
 
         assertEquals("cannot finalize: the audit chain holds 5 records at positions 0..4 while the Merkle tree already"
                 + " covers 6 (records were deleted); call audit_verify_chain and restore_plan", e.getMessage());
+    }
+
+    @Test
+    void finalizeCommitsOnceWithTheHeadAlreadyMarkedAnchored() {
+        appendRecords(3);
+        long writes = db.writesSinceOpen();
+
+        FinalizeResult result = merkle.finalizeAndAnchor("r1");
+
+        assertTrue(result.anchored());
+        assertEquals(writes + 1, db.writesSinceOpen(), "nodes, head, anchored mark: one transaction, one commit");
+        assertTrue(latestHead().anchored());
+    }
+
+    /** A crashing anchor log: the line is written and fsynced, then the process dies before the commit. */
+    private MerkleService crashingAfterTheAnchorLine() throws IOException {
+        AnchorLog crashing = spy(new AnchorLog(anchors.file()));
+        doAnswer(call -> {
+            call.callRealMethod();
+            throw new IllegalStateException("crash after the anchor line");
+        }).when(crashing).append(anyString(), any(), anyLong(), anyString(), anyString());
+        return new MerkleService(db, crashing, clock);
+    }
+
+    @Test
+    void crashAfterTheAnchorLineButBeforeTheCommitIsAnchoredOnceByTheNextFinalize() throws IOException {
+        appendRecords(3);
+        MerkleService crashing = crashingAfterTheAnchorLine();
+        assertThrows(IllegalStateException.class, () -> crashing.finalizeAndAnchor("r1"));
+        assertEquals(Optional.empty(), db.read(MerkleLog::latestHead), "the head's transaction rolled back");
+        assertEquals(1, anchorLines().size());
+
+        FinalizeResult result = merkle.finalizeAndAnchor("r1");
+
+        assertEquals(new FinalizeResult(3, rfcRoot(3), "r1", true, 3, "finalized and anchored"), result);
+        assertEquals(List.of(new Anchor(1, WS, "r1", 3, rfcRoot(3), NOW)), anchorLines(), "the line is not repeated");
+        assertTrue(latestHead().anchored());
+        assertEquals("match", merkle.liveReport().anchorStatus());
+    }
+
+    @Test
+    void lineLeftByACrashBeforeTheCommitDoesNotDisturbLaterHeads() throws IOException {
+        appendRecords(3);
+        MerkleService crashing = crashingAfterTheAnchorLine();
+        assertThrows(IllegalStateException.class, () -> crashing.finalizeAndAnchor("r1"));
+        appendRecords(2);
+
+        FinalizeResult result = merkle.finalizeAndAnchor("r2");
+
+        assertEquals(new FinalizeResult(5, rfcRoot(5), "r2", true, 5, "finalized and anchored"), result);
+        assertEquals(List.of(new Anchor(1, WS, "r1", 3, rfcRoot(3), NOW), new Anchor(2, WS, "r2", 5, rfcRoot(5), NOW)),
+                anchorLines());
+        assertEquals(new RootReport(5, rfcRoot(5), rfcRoot(5), 5, 0, "match", rfcRoot(5), true,
+                "root of size 5 matches anchor #2"), merkle.liveReport());
+    }
+
+    @Test
+    void differentRootAnchoredBeforeTheRestoreFloorDoesNotBlockAnchoring() throws IOException {
+        appendRecords(3);
+        anchors.append(WS, "r0", 3, "e".repeat(64), NOW);
+        db.write(c -> {
+            Meta.put(c, Meta.RESTORE_ANCHOR_SEQ, "1");
+            return null;
+        });
+
+        FinalizeResult result = merkle.finalizeAndAnchor("r1");
+
+        assertTrue(result.anchored(), result.detail());
+        assertEquals(new Anchor(2, WS, "r1", 3, rfcRoot(3), NOW), anchorLines().get(1));
+        assertTrue(latestHead().anchored());
+    }
+
+    @Test
+    void differentRootAnchoredAfterTheRestoreFloorIsRefusedAndLeftUnmarked() throws IOException {
+        appendRecords(3);
+        anchors.append(WS, "r0", 3, "e".repeat(64), NOW);
+
+        FinalizeResult result = merkle.finalizeAndAnchor("r1");
+
+        assertEquals(new FinalizeResult(3, rfcRoot(3), "r1", false, 3, "the anchor log already holds a different root"
+                + " for size 3 (anchor #1): records anchored earlier were rewritten or cut and re-appended. Not anchored;"
+                + " call audit_verify_chain and restore_plan"), result);
+        assertEquals(1, anchorLines().size());
+        assertFalse(latestHead().anchored());
     }
 }
