@@ -28,9 +28,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +65,8 @@ public final class Colibri implements AutoCloseable {
     private final RoundSealer sealer;
     private final RestorePlanner restorePlanner;
     private final RetentionService retention;
+    private final AtomicBoolean healthCheckStarted = new AtomicBoolean();
+    private final CountDownLatch closing = new CountDownLatch(1);
     private long bootWrites;
 
     private Colibri(Workspace workspace, WorkspaceLock lock, Database db, AuditKey key, Clock clock, String workspaceId) {
@@ -82,16 +89,54 @@ public final class Colibri implements AutoCloseable {
         this.retention = new RetentionService(catalog, verifier, clock);
     }
 
-    /** Opens a workspace for serving: takes the writer lock and boots the database. */
+    /** Opens a workspace: takes the writer lock, boots the database and starts the background health check. */
     public static Colibri open(Workspace workspace, Clock clock) {
+        Colibri colibri = boot(workspace, lock(workspace), clock);
+        colibri.startHealthCheck(Duration.ZERO);
+        return colibri;
+    }
+
+    /**
+     * Opens a workspace for a server that gets ready while the database boots. On the calling thread,
+     * at once: the workspace folders, the writer lock and the lost-database check, so a held workspace
+     * is refused (naming the holder's pid) before anything else happens. On a background thread: opening
+     * and migrating the database, the audit key, the chain head and the Merkle reconcile, whose failure
+     * completes the future exceptionally with the same exception {@link #open} would throw (the lock is
+     * released then). The health check is left to the caller: {@link #startHealthCheck(Duration)}.
+     */
+    public static CompletableFuture<Colibri> openInBackground(Workspace workspace, Clock clock) {
+        WorkspaceLock lock = lock(workspace);
+        CompletableFuture<Colibri> booted = new CompletableFuture<>();
+        Thread boot = new Thread(() -> {
+            try {
+                booted.complete(boot(workspace, lock, clock));
+            } catch (RuntimeException | Error e) {
+                booted.completeExceptionally(e);
+            }
+        }, "colibri-boot");
+        boot.setDaemon(true);
+        boot.start();
+        return booted;
+    }
+
+    private static WorkspaceLock lock(Workspace workspace) {
         workspace.prepare();
         WorkspaceLock lock = WorkspaceLock.acquire(workspace.lockFile(), "open the workspace " + workspace.home());
-        Database db = null;
         try {
             refuseToReplaceALostDatabase(workspace);
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Colibri boot(Workspace workspace, WorkspaceLock lock, Clock clock) {
+        Database db = null;
+        try {
             db = Database.open(workspace.database());
-            long records = db.corruption() == null ? db.read(AuditChain::count) : 1;
-            AuditKey key = AuditKey.load(workspace.keyFile(), records == 0);
+            boolean empty = db.corruption() == null && db.read(Colibri::chainIsEmpty);
+            AuditKey key = AuditKey.load(workspace.keyFile(), empty);
             String workspaceId = db.corruption() == null ? bindKey(db, key, clock, workspace) : readableWorkspaceId(db);
             Colibri colibri = new Colibri(workspace, lock, db, key, clock, workspaceId);
             colibri.boot();
@@ -102,6 +147,15 @@ public final class Colibri implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /** Whether the audit chain has no record yet: the only case in which a missing key may be created. */
+    private static boolean chainIsEmpty(Connection c) throws SQLException {
+        // Not count(*): without an index that reads the whole table, seconds on a 1 GB chain.
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM thought_records)")) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 
@@ -173,18 +227,41 @@ public final class Colibri implements AutoCloseable {
                 LOG.info("recorded the restore in the audit chain at position {}", r.position()));
         merkle.reconcile();
         bootWrites = db.writesSinceOpen();
-        Thread check = new Thread(this::healthCheck, "colibri-health-check");
+    }
+
+    /**
+     * Starts {@code PRAGMA quick_check} on a background thread after {@code delay} (once; later calls do
+     * nothing, and a workspace closed before the delay is over is not checked): a damaged file latches
+     * the database read-only. On a large database it reads the whole file, so a server delays it past
+     * its start-up rather than have it compete for the CPU.
+     */
+    public void startHealthCheck(Duration delay) {
+        if (db.corruption() != null || !healthCheckStarted.compareAndSet(false, true)) {
+            return;
+        }
+        Thread check = new Thread(() -> healthCheck(delay), "colibri-health-check");
         check.setDaemon(true);
         check.start();
     }
 
-    /** A background quick_check after boot; a damaged file latches the database read-only. */
-    private void healthCheck() {
+    /** A background quick_check; a damaged file latches the database read-only. */
+    private void healthCheck(Duration delay) {
         try {
-            String result = db.read(Colibri::quickCheck);
-            if (!"ok".equals(result)) {
-                db.markCorrupt("PRAGMA quick_check at boot: " + result);
+            if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            // it gives way to a backup: held on a WAL with frames, its read would keep the snapshot's
+            // checkpoint from finishing; the snapshot's own integrity_check then covers the file
+            db.readGivingWay(Colibri::quickCheck).ifPresentOrElse(result -> {
+                if (!"ok".equals(result)) {
+                    db.markCorrupt("PRAGMA quick_check at boot: " + result);
+                }
+            }, () -> LOG.info("boot quick_check gave way to a backup, whose integrity_check covers the file"));
         } catch (RuntimeException e) {
             LOG.warn("boot health check failed: {}", e.getMessage());
         }
@@ -262,6 +339,7 @@ public final class Colibri implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing.countDown();
         try {
             if (db.corruption() == null) {
                 long pending = merkle.pendingRecords();

@@ -2,6 +2,7 @@ package dev.colibri.cli;
 
 import dev.colibri.workspace.DatabaseException;
 import dev.colibri.workspace.WorkspaceException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -13,12 +14,17 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+        return report(e, cmd.getErr());
+    }
+
+    /** Prints the failure to {@code err} and returns the exit code: {@link #SETUP_ERROR}. */
+    static int report(Exception e, PrintWriter err) {
         if (e instanceof WorkspaceException || e instanceof DatabaseException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
-            cmd.getErr().println("colibri: " + e.getMessage());
+            err.println("colibri: " + e.getMessage());
         } else {
-            cmd.getErr().println("colibri: " + e);
-            e.printStackTrace(cmd.getErr());
+            err.println("colibri: " + e);
+            e.printStackTrace(err);
         }
         return SETUP_ERROR;
     }

@@ -6,6 +6,11 @@ import dev.colibri.backup.SnapshotInspector;
 /** {@code audit_verify_chain}: walk the audit chain of the live database or of a snapshot. */
 final class AuditVerifyChainTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("audit_verify_chain", "Verify the audit chain",
+            "Recomputes every thought record's HMAC link, in constant memory, on the live database or on a named"
+            + " snapshot. Returns ok, or broken with break_at, the 0-based position of the first bad record.",
+            Hints.READ);
+
     private final SnapshotInspector inspector;
 
     AuditVerifyChainTool(SnapshotInspector inspector) {
@@ -13,24 +18,8 @@ final class AuditVerifyChainTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "audit_verify_chain";
-    }
-
-    @Override
-    public String title() {
-        return "Verify the audit chain";
-    }
-
-    @Override
-    public String description() {
-        return "Recomputes every thought record's HMAC link, in constant memory, on the live database or on a named"
-                + " snapshot. Returns ok, or broken with break_at, the 0-based position of the first bad record.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.READ;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -6,6 +6,13 @@ import dev.colibri.backup.BackupService;
 /** {@code backup_create}: an online, WAL-aware snapshot of the live database. */
 final class BackupCreateTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("backup_create", "Take a snapshot",
+            "Takes a consistent snapshot of the live database while the server keeps serving writes, checks it with"
+            + " PRAGMA integrity_check, writes its manifest and renames it into data/backups/ atomically. Kinds:"
+            + " session (default), round and phase (need round), premigrate. Phase snapshots are also copied to"
+            + " the cold tier (COLIBRI_COLD_DIR). Sends progress when given a progress token.",
+            Hints.APPEND);
+
     private final BackupService backups;
 
     BackupCreateTool(BackupService backups) {
@@ -13,26 +20,8 @@ final class BackupCreateTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "backup_create";
-    }
-
-    @Override
-    public String title() {
-        return "Take a snapshot";
-    }
-
-    @Override
-    public String description() {
-        return "Takes a consistent snapshot of the live database while the server keeps serving writes, checks it with"
-                + " PRAGMA integrity_check, writes its manifest and renames it into data/backups/ atomically. Kinds:"
-                + " session (default), round and phase (need round), premigrate. Phase snapshots are also copied to"
-                + " the cold tier (COLIBRI_COLD_DIR). Sends progress when given a progress token.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.APPEND;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -11,6 +11,12 @@ import java.util.Map;
 /** {@code backup_list}: every snapshot with its tier and what retention will do with it. */
 final class BackupListTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("backup_list", "List snapshots",
+            "Lists the snapshots in data/backups (hot under 7 days, warm after) and in the cold tier"
+            + " (COLIBRI_COLD_DIR), newest first, each with keep or prune and the reason. Optional tier filter:"
+            + " hot, warm or cold. Changes nothing; backup_prune removes what is marked prune.",
+            Hints.READ);
+
     private final RetentionService retention;
 
     BackupListTool(RetentionService retention) {
@@ -18,25 +24,8 @@ final class BackupListTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "backup_list";
-    }
-
-    @Override
-    public String title() {
-        return "List snapshots";
-    }
-
-    @Override
-    public String description() {
-        return "Lists the snapshots in data/backups (hot under 7 days, warm after) and in the cold tier"
-                + " (COLIBRI_COLD_DIR), newest first, each with keep or prune and the reason. Optional tier filter:"
-                + " hot, warm or cold. Changes nothing; backup_prune removes what is marked prune.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.READ;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -13,6 +13,12 @@ final class BackupPruneTool implements Tool {
     /** Deletes snapshots; running it twice removes nothing more. */
     static final Hints HINTS = new Hints(false, true, true, false);
 
+    static final Definition DEFINITION = new Definition("backup_prune", "Prune old snapshots",
+            "Applies the retention tiers: removes each snapshot backup_list marks prune, with its manifest, from"
+            + " data/backups only (never the cold tier, never the newest snapshot that verifies clean)."
+            + " dry_run defaults to true and only reports; pass dry_run false to delete.",
+            HINTS);
+
     private final RetentionService retention;
 
     BackupPruneTool(RetentionService retention) {
@@ -20,25 +26,8 @@ final class BackupPruneTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "backup_prune";
-    }
-
-    @Override
-    public String title() {
-        return "Prune old snapshots";
-    }
-
-    @Override
-    public String description() {
-        return "Applies the retention tiers: removes each snapshot backup_list marks prune, with its manifest, from"
-                + " data/backups only (never the cold tier, never the newest snapshot that verifies clean)."
-                + " dry_run defaults to true and only reports; pass dry_run false to delete.";
-    }
-
-    @Override
-    public Hints hints() {
-        return HINTS;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -10,6 +10,12 @@ import java.util.Map;
 /** {@code backup_verify}: every check the runbook asks for, on one snapshot. */
 final class BackupVerifyTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("backup_verify", "Verify a snapshot",
+            "Checks a snapshot by name: integrity_check, foreign_key_check, the three load-bearing tables, its"
+            + " sha256 against the manifest, its audit chain and its Merkle root against the anchor log."
+            + " safe_to_restore is true only when no check fails.",
+            Hints.READ);
+
     private final BackupCatalog catalog;
     private final SnapshotVerifier verifier;
 
@@ -19,25 +25,8 @@ final class BackupVerifyTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "backup_verify";
-    }
-
-    @Override
-    public String title() {
-        return "Verify a snapshot";
-    }
-
-    @Override
-    public String description() {
-        return "Checks a snapshot by name: integrity_check, foreign_key_check, the three load-bearing tables, its"
-                + " sha256 against the manifest, its audit chain and its Merkle root against the anchor log."
-                + " safe_to_restore is true only when no check fails.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.READ;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

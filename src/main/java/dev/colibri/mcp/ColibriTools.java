@@ -1,28 +1,38 @@
 package dev.colibri.mcp;
 
 import dev.colibri.Colibri;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Every tool the server offers, wired to the services of an open workspace. */
+/** Every tool the server offers: its definition, and how it is wired to the services of an open workspace. */
 final class ColibriTools {
+
+    /** A tool's definition and the adapter that carries it out on an open workspace. */
+    private record Binding(Tool.Definition definition, Function<Colibri, Tool> adapter) {
+    }
+
+    private static final List<Binding> BINDINGS = List.of(
+            new Binding(TaskUpsertTool.DEFINITION, c -> new TaskUpsertTool(c.tasks())),
+            new Binding(ThoughtRecordAppendTool.DEFINITION, c -> new ThoughtRecordAppendTool(c.audit())),
+            new Binding(AuditVerifyChainTool.DEFINITION, c -> new AuditVerifyChainTool(c.inspector())),
+            new Binding(MerkleFinalizeTool.DEFINITION, c -> new MerkleFinalizeTool(c.merkle())),
+            new Binding(MerkleRootTool.DEFINITION, c -> new MerkleRootTool(c.inspector())),
+            new Binding(RoundSealTool.DEFINITION, c -> new RoundSealTool(c.sealer(), c.workspace().home())),
+            new Binding(BackupCreateTool.DEFINITION, c -> new BackupCreateTool(c.backups())),
+            new Binding(BackupVerifyTool.DEFINITION, c -> new BackupVerifyTool(c.catalog(), c.verifier())),
+            new Binding(RestorePlanTool.DEFINITION, c -> new RestorePlanTool(c.restorePlanner())),
+            new Binding(BackupListTool.DEFINITION, c -> new BackupListTool(c.retention())),
+            new Binding(BackupPruneTool.DEFINITION, c -> new BackupPruneTool(c.retention())));
 
     private ColibriTools() {
     }
 
+    /** The definitions of {@link #all}, in the same order; they need no workspace. */
+    static List<Tool.Definition> definitions() {
+        return BINDINGS.stream().map(Binding::definition).toList();
+    }
+
     static List<Tool> all(Colibri colibri) {
-        List<Tool> tools = new ArrayList<>();
-        tools.add(new TaskUpsertTool(colibri.tasks()));
-        tools.add(new ThoughtRecordAppendTool(colibri.audit()));
-        tools.add(new AuditVerifyChainTool(colibri.inspector()));
-        tools.add(new MerkleFinalizeTool(colibri.merkle()));
-        tools.add(new MerkleRootTool(colibri.inspector()));
-        tools.add(new RoundSealTool(colibri.sealer(), colibri.workspace().home()));
-        tools.add(new BackupCreateTool(colibri.backups()));
-        tools.add(new BackupVerifyTool(colibri.catalog(), colibri.verifier()));
-        tools.add(new RestorePlanTool(colibri.restorePlanner()));
-        tools.add(new BackupListTool(colibri.retention()));
-        tools.add(new BackupPruneTool(colibri.retention()));
-        return tools;
+        return BINDINGS.stream().map(b -> b.adapter().apply(colibri)).toList();
     }
 }

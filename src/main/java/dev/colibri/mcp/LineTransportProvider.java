@@ -21,6 +21,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +65,7 @@ public final class LineTransportProvider implements McpServerTransportProvider {
     private final JsonLineWriter writer;
     private final int maxLineBytes;
     private final Runnable onInputClosed;
+    private final CompletionStage<?> ready;
     private final JsonRpcLineInspector inspector = new JsonRpcLineInspector();
     private final InFlightRequests inFlight = new InFlightRequests();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -76,11 +81,22 @@ public final class LineTransportProvider implements McpServerTransportProvider {
      */
     public LineTransportProvider(McpJsonMapper mapper, InputStream in, OutputStream out, int maxLineBytes,
             Runnable onInputClosed) {
+        this(mapper, in, out, maxLineBytes, onInputClosed, CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * As above, reading nothing before {@code ready} completes: a server can be built while what its
+     * tools need is still being opened. If {@code ready} fails, nothing is ever read or written (and
+     * {@code onInputClosed} does not run): whoever owns {@code ready} reports the failure.
+     */
+    public LineTransportProvider(McpJsonMapper mapper, InputStream in, OutputStream out, int maxLineBytes,
+            Runnable onInputClosed, CompletionStage<?> ready) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.lines = new BoundedLineReader(Objects.requireNonNull(in, "in"), maxLineBytes);
         this.writer = new JsonLineWriter(Objects.requireNonNull(out, "out"));
         this.maxLineBytes = maxLineBytes;
         this.onInputClosed = Objects.requireNonNull(onInputClosed, "onInputClosed");
+        this.ready = Objects.requireNonNull(ready, "ready");
     }
 
     @Override
@@ -136,9 +152,15 @@ public final class LineTransportProvider implements McpServerTransportProvider {
 
     /**
      * Body of the reader thread, which runs once per provider, so {@code onInputClosed} runs at most
-     * once. Once {@link #closeGracefully()} has been called, nothing read (not even end of input) is acted on.
+     * once. It waits for {@code ready} before reading anything. Once {@link #closeGracefully()} has been
+     * called, nothing read (not even end of input) is acted on.
      */
     private void readLoop() {
+        try {
+            ready.toCompletableFuture().join();
+        } catch (CompletionException | CancellationException e) {
+            return;
+        }
         try {
             for (Line line = lines.next(); line != null && !closing.get(); line = lines.next()) {
                 handleSafely(line);

@@ -7,6 +7,11 @@ import dev.colibri.merkle.MerkleService;
 /** {@code merkle_finalize}: seal every record so far into a tree head and anchor it outside the database. */
 final class MerkleFinalizeTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("merkle_finalize", "Finalize the Merkle tree",
+            "Extends the Merkle proof tree over every thought record so far, records the tree head (size, root)"
+            + " and appends it, fsynced, to the external anchor log docs/anchors.jsonl.",
+            Hints.UPSERT);
+
     private final MerkleService merkle;
 
     MerkleFinalizeTool(MerkleService merkle) {
@@ -14,24 +19,8 @@ final class MerkleFinalizeTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "merkle_finalize";
-    }
-
-    @Override
-    public String title() {
-        return "Finalize the Merkle tree";
-    }
-
-    @Override
-    public String description() {
-        return "Extends the Merkle proof tree over every thought record so far, records the tree head (size, root)"
-                + " and appends it, fsynced, to the external anchor log docs/anchors.jsonl.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.UPSERT;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -6,6 +6,11 @@ import dev.colibri.merkle.RootReport;
 /** {@code merkle_root}: recompute the Merkle root and compare it with the external anchor. */
 final class MerkleRootTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("merkle_root", "Merkle root and anchor check",
+            "Recomputes the root of the latest finalized tree head from the thought records (live database or a"
+            + " named snapshot) and compares it with the anchor log: match, mismatch or missing.",
+            Hints.READ);
+
     private final SnapshotInspector inspector;
 
     MerkleRootTool(SnapshotInspector inspector) {
@@ -13,24 +18,8 @@ final class MerkleRootTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "merkle_root";
-    }
-
-    @Override
-    public String title() {
-        return "Merkle root and anchor check";
-    }
-
-    @Override
-    public String description() {
-        return "Recomputes the root of the latest finalized tree head from the thought records (live database or a"
-                + " named snapshot) and compares it with the anchor log: match, mismatch or missing.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.READ;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

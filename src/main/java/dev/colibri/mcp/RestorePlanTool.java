@@ -8,6 +8,13 @@ import java.util.Map;
 /** {@code restore_plan}: which snapshot to restore from, what it loses, and every step to get there. Changes nothing. */
 final class RestorePlanTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("restore_plan", "Plan a restore",
+            "Read-only. Picks the snapshot to restore from (the named one, or the newest that passes every"
+            + " backup_verify check, walking hot, then warm, then cold), lists the snapshots passed over with their"
+            + " failed checks, and returns the ordered steps with exact command lines (run from the workspace home)"
+            + " and the thought records the restore would lose. isError when no snapshot is safe.",
+            Hints.READ);
+
     private final RestorePlanner planner;
 
     RestorePlanTool(RestorePlanner planner) {
@@ -15,26 +22,8 @@ final class RestorePlanTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "restore_plan";
-    }
-
-    @Override
-    public String title() {
-        return "Plan a restore";
-    }
-
-    @Override
-    public String description() {
-        return "Read-only. Picks the snapshot to restore from (the named one, or the newest that passes every"
-                + " backup_verify check, walking hot, then warm, then cold), lists the snapshots passed over with their"
-                + " failed checks, and returns the ordered steps with exact command lines (run from the workspace home)"
-                + " and the thought records the restore would lose. isError when no snapshot is safe.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.READ;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

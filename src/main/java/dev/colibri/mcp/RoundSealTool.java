@@ -5,6 +5,11 @@ import dev.colibri.RoundSealer;
 /** {@code round_seal}: finalize, anchor, snapshot and write the round's seal document. */
 final class RoundSealTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("round_seal", "Seal a round",
+            "Seals a round: finalizes the Merkle tree and anchors its root, takes the round snapshot, and writes"
+            + " docs/rounds/<round>-seal.md naming the root. A round is sealed once.",
+            Hints.APPEND);
+
     private final RoundSealer sealer;
     private final java.nio.file.Path home;
 
@@ -14,24 +19,8 @@ final class RoundSealTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "round_seal";
-    }
-
-    @Override
-    public String title() {
-        return "Seal a round";
-    }
-
-    @Override
-    public String description() {
-        return "Seals a round: finalizes the Merkle tree and anchors its root, takes the round snapshot, and writes"
-                + " docs/rounds/<round>-seal.md naming the root. A round is sealed once.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.APPEND;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

@@ -7,6 +7,11 @@ import dev.colibri.task.TaskService;
 /** {@code task_upsert}: create or update a pipeline task. */
 final class TaskUpsertTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("task_upsert", "Create or update a task",
+            "Creates a pipeline task or updates the fields given (title, status, progress 0-100, deps). Deps must"
+            + " name existing tasks and may not form a cycle.",
+            Hints.UPSERT);
+
     private final TaskService tasks;
 
     TaskUpsertTool(TaskService tasks) {
@@ -14,24 +19,8 @@ final class TaskUpsertTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "task_upsert";
-    }
-
-    @Override
-    public String title() {
-        return "Create or update a task";
-    }
-
-    @Override
-    public String description() {
-        return "Creates a pipeline task or updates the fields given (title, status, progress 0-100, deps). Deps must"
-                + " name existing tasks and may not form a cycle.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.UPSERT;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

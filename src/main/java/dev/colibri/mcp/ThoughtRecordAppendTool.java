@@ -6,6 +6,11 @@ import dev.colibri.audit.ThoughtRecord;
 /** {@code thought_record_append}: extend the HMAC-linked audit chain. */
 final class ThoughtRecordAppendTool implements Tool {
 
+    static final Definition DEFINITION = new Definition("thought_record_append", "Append a thought record",
+            "Appends a record to the audit chain; its hash is HMAC-SHA256 over the previous hash and the record's"
+            + " canonical bytes. Returns the 0-based position and both hashes.",
+            Hints.APPEND);
+
     private final AuditService audit;
 
     ThoughtRecordAppendTool(AuditService audit) {
@@ -13,24 +18,8 @@ final class ThoughtRecordAppendTool implements Tool {
     }
 
     @Override
-    public String name() {
-        return "thought_record_append";
-    }
-
-    @Override
-    public String title() {
-        return "Append a thought record";
-    }
-
-    @Override
-    public String description() {
-        return "Appends a record to the audit chain; its hash is HMAC-SHA256 over the previous hash and the record's"
-                + " canonical bytes. Returns the 0-based position and both hashes.";
-    }
-
-    @Override
-    public Hints hints() {
-        return Hints.APPEND;
+    public Definition definition() {
+        return DEFINITION;
     }
 
     @Override

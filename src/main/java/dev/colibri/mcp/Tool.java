@@ -3,14 +3,32 @@ package dev.colibri.mcp;
 /** One MCP tool: a thin adapter from arguments to a service call and back to a result. */
 interface Tool {
 
-    /** The tool's name; its schemas are {@code schemas/<name>.input.json} and {@code .output.json}. */
-    String name();
+    /**
+     * What a client sees of a tool before calling it. Fixed per tool (each adapter's {@code DEFINITION}),
+     * so the server can list its tools while the workspace is still booting.
+     *
+     * @param name its schemas are {@code schemas/<name>.input.json} and {@code .output.json}
+     */
+    record Definition(String name, String title, String description, Hints hints) {
+    }
 
-    String title();
+    Definition definition();
 
-    String description();
+    default String name() {
+        return definition().name();
+    }
 
-    Hints hints();
+    default String title() {
+        return definition().title();
+    }
+
+    default String description() {
+        return definition().description();
+    }
+
+    default Hints hints() {
+        return definition().hints();
+    }
 
     ToolResult call(Arguments args, Progress progress) throws Exception;
 

@@ -8,6 +8,7 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +27,21 @@ final class ToolRegistry {
         this.schemas = new SchemaCatalog(mapper);
     }
 
+    /** The specifications of tools already wired to an open workspace. */
     List<SyncToolSpecification> specifications(List<Tool> tools) {
-        return tools.stream().map(this::specification).toList();
+        return tools.stream().map(t -> specification(t.definition(), name -> t)).toList();
     }
 
-    private SyncToolSpecification specification(Tool tool) {
+    /**
+     * The specifications of tools known by their definitions only: each call looks its adapter up by
+     * name in {@code adapters} when it arrives, so the server can be built while the workspace is still
+     * booting (its transport reads no request before the boot is over).
+     */
+    List<SyncToolSpecification> specifications(List<Tool.Definition> definitions, Function<String, Tool> adapters) {
+        return definitions.stream().map(d -> specification(d, adapters)).toList();
+    }
+
+    private SyncToolSpecification specification(Tool.Definition tool, Function<String, Tool> adapters) {
         Tool.Hints h = tool.hints();
         McpSchema.Tool definition = McpSchema.Tool.builder()
                 .name(tool.name())
@@ -42,7 +53,7 @@ final class ToolRegistry {
                         h.openWorld(), null))
                 .build();
         return SyncToolSpecification.builder().tool(definition)
-                .callHandler((exchange, request) -> invoke(tool, exchange, request)).build();
+                .callHandler((exchange, request) -> invoke(adapters.apply(tool.name()), exchange, request)).build();
     }
 
     static McpSchema.CallToolResult invoke(Tool tool, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
