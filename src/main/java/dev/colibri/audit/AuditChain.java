@@ -117,11 +117,16 @@ public final class AuditChain {
      * The chain's end is fixed when the walk starts: records appended meanwhile are not walked.
      */
     public ChainVerification verify(Connection c) throws SQLException {
+        return verify(c, LeafSink.NONE);
+    }
+
+    /** {@link #verify(Connection)}, handing every record's hash to {@code leaves} as it is read. */
+    public ChainVerification verify(Connection c, LeafSink leaves) throws SQLException {
         long end = end(c);
         Path file = fileOf(c);
         int ranges = file == null ? 1 : (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
                 end / MIN_RANGE_RECORDS));
-        return verify(c, ranges);
+        return verify(c, ranges, leaves);
     }
 
     /** Records below which a range is not worth a thread and a connection of its own. */
@@ -129,16 +134,25 @@ public final class AuditChain {
 
     /** {@link #verify(Connection)} with the chain cut into {@code ranges} ranges (tests use this directly). */
     ChainVerification verify(Connection c, int ranges) throws SQLException {
+        return verify(c, ranges, LeafSink.NONE);
+    }
+
+    ChainVerification verify(Connection c, int ranges, LeafSink leaves) throws SQLException {
         long end = end(c);
         AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
         long[] bounds = new long[ranges + 1];
         for (int i = 0; i <= ranges; i++) {
             bounds[i] = end * i / ranges;
         }
+        List<ChainSegment> segments = new ArrayList<>();
+        for (int i = 0; i < ranges; i++) {
+            segments.add(new ChainSegment(bounds[i], bounds[i + 1], key.newMac(), firstBad,
+                    leaves.range(bounds[i], bounds[i + 1])));
+        }
         List<FutureTask<ChainSegment.Result>> others = new ArrayList<>();
         Path file = ranges > 1 ? fileOf(c) : null;
         for (int i = 1; i < ranges; i++) {
-            ChainSegment segment = new ChainSegment(bounds[i], bounds[i + 1], key.newMac(), firstBad);
+            ChainSegment segment = segments.get(i);
             FutureTask<ChainSegment.Result> task = new FutureTask<>(() -> {
                 try (Connection own = Sqlite.openReadOnly(file)) {
                     return segment.walk(own, GENESIS);
@@ -152,7 +166,7 @@ public final class AuditChain {
         List<ChainSegment.Result> results = new ArrayList<>();
         SQLException failure = null;
         try {
-            results.add(new ChainSegment(bounds[0], bounds[1], key.newMac(), firstBad).walk(c, GENESIS));
+            results.add(segments.get(0).walk(c, GENESIS));
         } catch (SQLException | RuntimeException e) {
             firstBad.set(-1); // stop the others
             throw e;

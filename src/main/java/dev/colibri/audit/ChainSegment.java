@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 
 /**
@@ -53,17 +54,20 @@ final class ChainSegment {
     private final long to;
     private final Mac mac;
     private final AtomicLong firstBad;
+    private final Consumer<byte[]> leaves;
     private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
 
     /**
      * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
      *                 {@link Long#MAX_VALUE} while none)
+     * @param leaves   receives the hash of every record that passed, in position order
      */
-    ChainSegment(long from, long to, Mac mac, AtomicLong firstBad) {
+    ChainSegment(long from, long to, Mac mac, AtomicLong firstBad, Consumer<byte[]> leaves) {
         this.from = from;
         this.to = to;
         this.mac = mac;
         this.firstBad = firstBad;
+        this.leaves = leaves;
     }
 
     /** Walks the range; {@code genesis} is the expected {@code prev_hash} of position 0 (only for the first range). */
@@ -103,6 +107,7 @@ final class ChainSegment {
                         firstRead = true;
                         firstPrev = prev; // linked to the previous range by AuditChain
                     }
+                    leaves.accept(hash);
                     expectedPrev = hash;
                     expected++;
                 }

@@ -3,6 +3,9 @@ package dev.colibri.backup;
 import dev.colibri.audit.AuditChain;
 import dev.colibri.audit.ChainVerification;
 import dev.colibri.merkle.AnchorLog;
+import dev.colibri.merkle.ChainRoot;
+import dev.colibri.merkle.MerkleLog;
+import dev.colibri.merkle.TreeHead;
 import dev.colibri.merkle.MerkleService;
 import dev.colibri.merkle.RootReport;
 import dev.colibri.workspace.Schema;
@@ -22,8 +25,8 @@ import java.util.function.Function;
 /**
  * Decides whether a snapshot is safe to restore from. Four independent reads of the file overlap:
  * SQLite's integrity check (then tables and workspace) on the calling thread, its foreign-key check
- * on a second connection, the audit chain walk (itself spread over the cores) and the Merkle
- * recomputation on a third, and the file's checksum; the
+ * on a second connection, the audit chain walk (itself spread over the cores), which also computes
+ * the Merkle root from the hashes it reads, on a third, and the file's checksum; the
  * results are reported in the fixed order of {@code ORDER} as if run one after another (a check that
  * cannot run skips the ones after it). The checksum against the manifest makes any flipped byte
  * anywhere in the file fatal.
@@ -90,8 +93,12 @@ public final class SnapshotVerifier {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
-                checks.add(chain(c, s.manifest()));
-                checks.add(merkle(MerkleService.report(c, anchors, false)));
+                c.setAutoCommit(false); // one read transaction: the head and the records it covers agree
+                long size = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
+                ChainRoot root = new ChainRoot(size); // the Merkle root from the walk's own reads
+                ChainVerification v = chain.verify(c, root);
+                checks.add(chain(v, s.manifest()));
+                checks.add(merkle(MerkleService.report(c, anchors, false, v.ok() ? root.result() : null)));
                 return null;
             });
             return new Proofs(checks, false);
@@ -175,8 +182,7 @@ public final class SnapshotVerifier {
                 : Check.fail("load_bearing_tables", "missing table(s) " + missing + " of " + Schema.LOAD_BEARING_TABLES);
     }
 
-    private Check chain(Connection c, Manifest m) throws SQLException {
-        ChainVerification v = chain.verify(c);
+    private static Check chain(ChainVerification v, Manifest m) {
         if (!v.ok()) {
             return Check.fail("audit_chain", "broken at position " + v.breakAt() + ": " + v.reason());
         }

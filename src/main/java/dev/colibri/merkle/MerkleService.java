@@ -155,11 +155,20 @@ public final class MerkleService {
      * log. {@code live} adds the truncation check against anchors newer than the database.
      */
     public static RootReport report(Connection c, AnchorLog anchors, boolean live) throws SQLException {
+        return report(c, anchors, live, null);
+    }
+
+    /**
+     * {@link #report(Connection, AnchorLog, boolean)} with the root over the latest head's records
+     * already computed (by a {@link ChainRoot} fed by a chain walk that verified); null to recompute.
+     */
+    public static RootReport report(Connection c, AnchorLog anchors, boolean live, MerkleLog.Recomputed known)
+            throws SQLException {
         String workspaceId = Meta.get(c, Meta.WORKSPACE_ID).orElse("");
         Optional<TreeHead> head = MerkleLog.latestHead(c);
         long records = AuditChain.count(c);
         long size = head.map(TreeHead::size).orElse(0L);
-        MerkleLog.Recomputed rec = MerkleLog.recompute(c, size);
+        MerkleLog.Recomputed rec = known != null ? known : MerkleLog.recompute(c, size);
         AnchorLogState state;
         try {
             state = anchors.read();

@@ -152,6 +152,41 @@ public final class RootAccumulator {
         size++;
     }
 
+    /**
+     * Appends a whole perfect subtree of {@code 2^level} leaves given its root, as if its leaves were
+     * added one by one: the tree's size must be a multiple of {@code 2^level} (the subtree is then
+     * aligned, as every node of the tree is).
+     *
+     * @throws IllegalArgumentException if the size is not a multiple of {@code 2^level}, the level is
+     *     outside 0..62 or {@code root} is not 32 bytes long
+     */
+    public void addSubtree(int level, byte[] root) {
+        if (level < 0 || level > 62) {
+            throw new IllegalArgumentException("subtree level must be within 0..62, got " + level);
+        }
+        MerkleHash.requireHash(root, "subtree root");
+        long leaves = 1L << level;
+        if (size % leaves != 0) {
+            throw new IllegalArgumentException("a subtree of " + leaves + " leaves cannot follow " + size
+                    + " leaves: the size must be a multiple of " + leaves);
+        }
+        if (size > Long.MAX_VALUE - leaves) {
+            throw new IllegalStateException("tree is full at " + size + " leaves");
+        }
+        long units = size >> level;
+        int merges = Long.numberOfTrailingZeros(~units);
+        int top = frontier.size();
+        byte[] hash = root.clone();
+        sink.completed(level, units, hash.clone());
+        for (int up = 1; up <= merges; up++) {
+            hash = MerkleHash.node(frontier.get(top - up), hash);
+            sink.completed(level + up, units >> up, hash.clone());
+        }
+        frontier.subList(top - merges, top).clear();
+        frontier.add(hash);
+        size += leaves;
+    }
+
     /** Number of leaves added so far (including those before a {@link #resume}). */
     public long size() {
         return size;

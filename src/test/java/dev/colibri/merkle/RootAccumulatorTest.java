@@ -344,4 +344,38 @@ class RootAccumulatorTest {
         assertEquals("leaf hash must be 32 bytes, got 31", leaf.getMessage());
         assertEquals(0, acc.size());
     }
+
+    @Test
+    void addingAlignedSubtreesGivesTheSameRootAsAddingTheirLeaves() {
+        for (int n = 0; n <= 70; n++) {
+            RootAccumulator byLeaves = new RootAccumulator();
+            RootAccumulator bySubtrees = new RootAccumulator();
+            for (int i = 0; i < n; i++) {
+                byLeaves.addLeafData(leaves.get(i));
+            }
+            int position = 0;
+            while (position < n) { // largest aligned power of two that fits, as ChainRoot cuts its ranges
+                int level = position == 0 ? 30 : Integer.numberOfTrailingZeros(position);
+                while ((1 << level) > n - position) {
+                    level--;
+                }
+                bySubtrees.addSubtree(level, MerkleHash.root(leaves.subList(position, position + (1 << level))));
+                position += 1 << level;
+            }
+            assertArrayEquals(byLeaves.root(), bySubtrees.root(), "n=" + n);
+            assertEquals(n, bySubtrees.size());
+        }
+    }
+
+    @Test
+    void subtreeThatWouldStraddleANodeIsRefused() {
+        RootAccumulator acc = new RootAccumulator();
+        acc.addLeafData(leaves.get(0));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> acc.addSubtree(1, new byte[32]));
+
+        assertEquals("a subtree of 2 leaves cannot follow 1 leaves: the size must be a multiple of 2", e.getMessage());
+        assertEquals(1, acc.size());
+    }
 }
