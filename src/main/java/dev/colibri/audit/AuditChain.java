@@ -138,6 +138,10 @@ public final class AuditChain {
     }
 
     ChainVerification verify(Connection c, int ranges, LeafSink leaves) throws SQLException {
+        long first = first(c);
+        if (first < 0) { // the ranges start at 0: a record stored below it would never be read
+            return broken(c, GENESIS, 0, "unexpected position " + first + " where 0 was expected");
+        }
         long end = end(c);
         AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
         long[] bounds = new long[ranges + 1];
@@ -183,6 +187,7 @@ public final class AuditChain {
                                         e.getCause());
                     }
                 } catch (InterruptedException e) {
+                    firstBad.set(-1); // stop the other ranges: nobody will wait for them
                     Thread.currentThread().interrupt();
                     throw new SQLException("interrupted while verifying the audit chain", e);
                 }
@@ -216,6 +221,14 @@ public final class AuditChain {
     private static ChainVerification broken(Connection c, byte[] headHash, long at, String problem)
             throws SQLException {
         return new ChainVerification(false, count(c), HEX.formatHex(headHash), at, problem);
+    }
+
+    /** The smallest stored position, or 0 when there is none (from the rowid b-tree: O(log n)). */
+    private static long first(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COALESCE(MIN(position), 0) FROM thought_records")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
     }
 
     /** One past the last stored position (from the rowid b-tree: O(log n)). */

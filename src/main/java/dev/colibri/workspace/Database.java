@@ -10,10 +10,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The live database: one writer connection behind a fair lock (SQLite has a single writer, and
@@ -36,6 +39,8 @@ public final class Database implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock(true);
     /** Open reads that give way to a backup, each with the flag that says it was interrupted. */
     private final Map<Connection, AtomicBoolean> givingWay = new ConcurrentHashMap<>();
+    /** Backups inside {@link #whileWritesPaused} now: a read that would give way does not start. */
+    private final AtomicInteger pauses = new AtomicInteger();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -130,6 +135,10 @@ public final class Database implements AutoCloseable {
         AtomicBoolean interrupted = new AtomicBoolean();
         try (Connection c = Sqlite.openReadOnly(file)) {
             givingWay.put(c, interrupted);
+            if (pauses.get() > 0) { // a backup is already under way: its interrupt may have come before we registered
+                givingWay.remove(c);
+                return Optional.empty();
+            }
             try {
                 c.setAutoCommit(false);
                 try {
@@ -141,11 +150,16 @@ public final class Database implements AutoCloseable {
                 givingWay.remove(c);
             }
         } catch (SQLException e) {
-            if (interrupted.get()) {
+            if (interrupted.get() && isInterrupt(e)) {
                 return Optional.empty();
             }
-            throw translate(e, "read");
+            throw translate(e, "read"); // anything else, a damaged page above all, is reported as ever
         }
+    }
+
+    private static boolean isInterrupt(SQLException e) {
+        return e instanceof SQLiteException se ? se.getResultCode() == SQLiteErrorCode.SQLITE_INTERRUPT
+                : e.getMessage() != null && e.getMessage().contains("interrupt");
     }
 
     /**
@@ -154,6 +168,7 @@ public final class Database implements AutoCloseable {
      */
     public <T> T whileWritesPaused(Callable<T> action) throws Exception {
         writeLock.lock();
+        pauses.incrementAndGet();
         try {
             givingWay.forEach((c, interrupted) -> {
                 interrupted.set(true);
@@ -165,6 +180,7 @@ public final class Database implements AutoCloseable {
             });
             return action.call();
         } finally {
+            pauses.decrementAndGet();
             writeLock.unlock();
         }
     }

@@ -242,6 +242,17 @@ class AuditChainTest {
         assertBroken(verify(), 3, "prev_hash of record 3 does not equal the hash of record 2", 5, r.get(2).hash());
     }
 
+    /** Regression: the walk in ranges starts at position 0 and never read a record stored below it. */
+    @Test
+    void recordInsertedAtANegativePositionBreaksAtZero() {
+        List<ThoughtRecord> r = fiveRecords();
+        tamper("INSERT INTO thought_records(position, kind, content, task_id, created_at, prev_hash, hash)"
+                + " SELECT -1, kind, content, task_id, created_at, prev_hash, hash FROM thought_records WHERE position = 0");
+
+        assertBroken(verify(), 0, "unexpected position -1 where 0 was expected", 6, GENESIS_HEX);
+        assertEquals(r.get(0).prevHash(), GENESIS_HEX);
+    }
+
     @Test
     void tamperingsInTwoRangesReportTheEarlierOne() {
         List<ThoughtRecord> r = fiveRecords();

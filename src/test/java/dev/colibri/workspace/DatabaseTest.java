@@ -364,6 +364,23 @@ class DatabaseTest {
         }
     }
 
+    /** Regression: a read registering just after the backup's interrupt went out was never interrupted. */
+    @Test
+    void readGivingWayDoesNotStartWhileABackupHasWritesPaused() throws Exception {
+        try (Database db = Database.open(file())) {
+            boolean[] ran = new boolean[1];
+
+            Optional<String> inside = db.whileWritesPaused(() -> db.readGivingWay(c -> {
+                ran[0] = true;
+                return "read";
+            }));
+
+            assertEquals(Optional.empty(), inside);
+            assertFalse(ran[0]);
+            assertEquals(Optional.of("read"), db.readGivingWay(c -> "read"));
+        }
+    }
+
     @Test
     void readGivingWayReturnsItsResultWhenNoBackupComes() {
         try (Database db = Database.open(file())) {
