@@ -62,12 +62,7 @@ class OfflineRestoreTest {
         String round;
         byte[] shm;
         try (Colibri c = fx.open()) {
-            RestoreFixture.append(c, 5);
-            c.merkle().finalizeAndAnchor("r1");
-            round = RestoreFixture.snapshot(c, "round", "r1");
-            fx.clock.advance(Duration.ofMinutes(1));
-            RestoreFixture.append(c, 3);
-            c.merkle().finalizeAndAnchor("r2");
+            round = fx.roundSnapshotThenThreeMore(c);
             staleWal = Files.readAllBytes(fx.workspace.wal());
             shm = Files.readAllBytes(fx.workspace.shm());
         }

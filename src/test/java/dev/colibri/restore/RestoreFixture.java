@@ -46,6 +46,20 @@ final class RestoreFixture {
         return r.snapshot().name();
     }
 
+    /**
+     * Five records sealed as round r1 with a round snapshot, a minute later three more sealed as r2;
+     * returns the round snapshot's name.
+     */
+    String roundSnapshotThenThreeMore(Colibri c) throws IOException {
+        append(c, 5);
+        c.merkle().finalizeAndAnchor("r1");
+        String round = snapshot(c, "round", "r1");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        append(c, 3);
+        c.merkle().finalizeAndAnchor("r2");
+        return round;
+    }
+
     Path backup(String name) {
         return workspace.backupsDir().resolve(name);
     }

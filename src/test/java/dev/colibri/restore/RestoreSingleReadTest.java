@@ -55,12 +55,7 @@ class RestoreSingleReadTest {
         data = fx.workspace.dataDir();
         String round;
         try (Colibri c = fx.open()) {
-            RestoreFixture.append(c, 5);
-            c.merkle().finalizeAndAnchor("r1");
-            round = RestoreFixture.snapshot(c, "round", "r1");
-            fx.clock.advance(Duration.ofMinutes(1));
-            RestoreFixture.append(c, 3);
-            c.merkle().finalizeAndAnchor("r2");
+            round = fx.roundSnapshotThenThreeMore(c);
         }
         fx.clock.advance(Duration.ofMinutes(1));
         return round;
