@@ -1,5 +1,6 @@
 package dev.colibri.backup;
 
+import dev.colibri.workspace.Sha256;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -8,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,7 +74,7 @@ final class SnapshotSealer {
     }
 
     private String hash(FileChannel file, Path target, long size, ExecutorService helpers) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         int chunkBytes = (int) Math.min(CHUNK_BYTES, Math.max(size, 1));
         byte[][] buffers = {new byte[chunkBytes], new byte[chunkBytes]};
         Future<?> hashing = CompletableFuture.completedFuture(null);
@@ -123,14 +123,6 @@ final class SnapshotSealer {
                 throw io;
             }
             throw new IOException("Sealing a snapshot failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java platform must provide SHA-256", e);
         }
     }
 

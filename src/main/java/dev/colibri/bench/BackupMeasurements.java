@@ -10,20 +10,15 @@ import dev.colibri.backup.Verification;
 import dev.colibri.backup.WriteGate;
 import dev.colibri.merkle.MerkleLog;
 import dev.colibri.workspace.Database;
+import dev.colibri.workspace.Sha256;
 import dev.colibri.workspace.Sqlite;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -195,14 +190,6 @@ final class BackupMeasurements {
     }
 
     private static String sha256(Path file) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(file); // what the verifier runs
     }
 }

@@ -1,13 +1,12 @@
 package dev.colibri.merkle;
 
 import dev.colibri.workspace.Durable;
+import dev.colibri.workspace.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -135,10 +134,6 @@ public final class AnchorLog {
     }
 
     static String sha256(String line) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(line.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HEX.formatHex(Sha256.digest().digest(line.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.colibri.merkle;
 
+import dev.colibri.workspace.Sha256;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -7,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -40,7 +40,7 @@ final class AnchorLogParser {
      */
     record Prefix(int length, byte[] digest, int lines, List<Anchor> anchors, String problem, String lastLineHash) {
 
-        static final Prefix EMPTY = new Prefix(0, sha256().digest(), 0, List.of(), null, AnchorLog.ZERO);
+        static final Prefix EMPTY = new Prefix(0, Sha256.digest().digest(), 0, List.of(), null, AnchorLog.ZERO);
     }
 
     /**
@@ -60,7 +60,7 @@ final class AnchorLogParser {
 
     /** Parses {@code bytes}, the whole file, continuing from {@code known} when the file still starts with it. */
     Parsed parse(byte[] bytes, Prefix known) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         Prefix from = Prefix.EMPTY;
         if (known.length() > 0 && known.length() <= bytes.length) {
             digest.update(bytes, 0, known.length());
@@ -151,14 +151,6 @@ final class AnchorLogParser {
             return (MessageDigest) digest.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("SHA-256 digests cannot be copied here", e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.colibri.merkle;
 
+import dev.colibri.workspace.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
 
@@ -92,19 +92,11 @@ public final class MerkleHash {
         }
     }
 
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(MerkleHash::newSha256);
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Sha256::digest);
 
     private static MessageDigest sha256() {
         MessageDigest digest = DIGEST.get();
         digest.reset();
         return digest;
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
-        }
     }
 }

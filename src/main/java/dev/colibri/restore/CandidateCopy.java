@@ -76,21 +76,19 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             long size = Files.size(s.path());
             if (size != m.sizeBytes()) {
-                return sizeDiffers(size, m); // truncated or extended: not worth a copy
+                return SnapshotVerifier.checksum(m, size, null); // truncated or extended: not worth a copy
             }
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
-            if (copied.size() != m.sizeBytes()) {
-                return sizeDiffers(copied.size(), m);
-            }
-            if (!copied.sha256().equals(m.sha256())) {
-                return Check.fail("checksum", "sha256 " + copied.sha256() + " differs from the manifest's " + m.sha256());
+            Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
+            if (verdict.failed()) {
+                return verdict;
             }
             if (copied.writeFailure() == null) {
                 flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
             }
-            return Check.ok("checksum", "sha256 " + copied.sha256() + " matches the manifest");
+            return verdict;
         } catch (IOException e) {
             return Check.fail("checksum", "cannot read " + s.path() + ": " + e.getMessage());
         } catch (Error e) {
@@ -106,11 +104,6 @@ final class CandidateCopy implements Function<Snapshot, Check> {
         } catch (IOException e) {
             results.put(s.path(), new Result(null, e));
         }
-    }
-
-    private static Check sizeDiffers(long size, Manifest m) {
-        return Check.fail("checksum", "size " + size + " bytes differs from the manifest's " + m.sizeBytes()
-                + " (truncated or extended)");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.colibri.restore;
 
 import dev.colibri.workspace.Durable;
+import dev.colibri.workspace.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -32,7 +32,6 @@ class RestoreFiles {
     static final String BROKEN_PREFIX = "colibri.db.broken-";
     private static final Pattern BROKEN = Pattern.compile("colibri\\.db\\.broken-([0-9]{8}-[0-9]{6})(?:-([0-9]+))?");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final int BUFFER = 1 << 20;
     private static final int COPY_BUFFER = 8 << 20;
     private static final int HEADER = 100;
 
@@ -127,7 +126,7 @@ class RestoreFiles {
      * @throws IOException when the source cannot be read; {@code target} is removed
      */
     Copied copyHashing(Path source, Path target) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.digest();
         ByteBuffer buf = ByteBuffer.allocateDirect(COPY_BUFFER);
         IOException writeFailure = null;
         long size = 0;
@@ -214,21 +213,6 @@ class RestoreFiles {
 
     /** The hex SHA-256 of a file. */
     String hash(Path file) throws IOException {
-        MessageDigest sha = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[BUFFER];
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                sha.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Sha256.of(file);
     }
 }
