@@ -3,6 +3,8 @@ package dev.colibri.cli;
 import dev.colibri.bench.BenchReport;
 import dev.colibri.bench.BenchRunner;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,14 +48,37 @@ final class BenchCommand implements Callable<Integer> {
             description = "merkle_root calls timed per cold-start session (default ${DEFAULT-VALUE})")
     int toolCalls;
 
+    @Option(names = "--only", paramLabel = "NAME", split = ",", completionCandidates = Sections.class,
+            description = "run and report only these sections' rows (comma-separated, or the option repeated):"
+                    + " ${COMPLETION-CANDIDATES} (default: all). What they need still runs unreported: backup_verify"
+                    + " takes its own snapshot without backup_create, offline_restore its snapshots; the workspace"
+                    + " is built (or reused) as always")
+    List<String> only;
+
     @Option(names = "--fail-on-miss", description = "exit 1 when a measured target is missed")
     boolean failOnMiss;
 
+    /** The names {@code --only} takes, for its help. */
+    static final class Sections implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return BenchRunner.SECTIONS.iterator();
+        }
+    }
+
+    /**
+     * The runner's options from the command line.
+     *
+     * @throws IllegalArgumentException for a value out of range or an unknown {@code --only} name,
+     *                                  before anything runs (exit code 2)
+     */
+    BenchRunner.Options options() {
+        return new BenchRunner.Options(records, runs, workspace, out, chainHeap, writerRate, toolCalls, only);
+    }
+
     @Override
     public Integer call() throws Exception {
-        BenchRunner.Options options = new BenchRunner.Options(records, runs, workspace, out, chainHeap, writerRate,
-                toolCalls);
-        BenchReport report = new BenchRunner(options, System.err).run();
+        BenchReport report = new BenchRunner(options(), System.err).run();
         System.out.print(report.table());
         System.out.println();
         System.out.println("machine: " + report.machine());
