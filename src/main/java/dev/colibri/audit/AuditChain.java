@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Mac;
 
 /**
  * The HMAC-linked chain of thought records: appending a link and walking the chain to prove it.
@@ -284,7 +283,7 @@ public final class AuditChain {
         }
     }
 
-    private static byte[] mac(Mac mac, byte[] prev, byte[] canonical) {
+    private static byte[] mac(HmacSha256 mac, byte[] prev, byte[] canonical) {
         mac.update(prev);
         return mac.doFinal(canonical);
     }

@@ -8,14 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HMAC-SHA256 key of the audit chain. It lives in a file outside the workspace (never in the
@@ -26,15 +22,15 @@ public final class AuditKey {
 
     static final int KEY_BYTES = 32;
     private static final int MIN_KEY_BYTES = 16;
-    private static final String ALGORITHM = "HmacSHA256";
 
-    private final SecretKeySpec key;
+    private final byte[] material;
     private final String id;
 
+    /** @param material the key's bytes, owned from now on (the caller passes a copy) */
     private AuditKey(byte[] material) {
-        this.key = new SecretKeySpec(material, ALGORITHM);
-        this.id = fingerprint(material);
-        Arrays.fill(material, (byte) 0);
+        this.material = material;
+        this.id = HexFormat.of().formatHex(new HmacSha256(material)
+                .doFinal("colibri/audit-key-id/v1".getBytes(StandardCharsets.US_ASCII)), 0, 8);
     }
 
     /** A key from raw bytes (tests, and the file loader). */
@@ -111,31 +107,14 @@ public final class AuditKey {
         }
     }
 
-    private static String fingerprint(byte[] material) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(material, ALGORITHM));
-            byte[] tag = mac.doFinal("colibri/audit-key-id/v1".getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(tag, 0, 8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
-    }
-
     /** A one-way 16-hex-digit fingerprint of the key; safe to store and show. */
     public String id() {
         return id;
     }
 
-    /** A fresh MAC instance (not thread-safe: one per thread or per verification). */
-    public Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
+    /** A fresh HMAC-SHA256 under this key (not thread-safe: one per thread or per verification). */
+    HmacSha256 newMac() {
+        return new HmacSha256(material);
     }
 
     /** Constant-time comparison of two hashes. */

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import javax.crypto.Mac;
 
 /**
  * One contiguous range of positions {@code [from, to)} of the chain, walked on one connection by
@@ -52,7 +51,7 @@ final class ChainSegment {
 
     private final long from;
     private final long to;
-    private final Mac mac;
+    private final HmacSha256 mac;
     private final AtomicLong firstBad;
     private final Consumer<byte[]> leaves;
     private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
@@ -62,7 +61,7 @@ final class ChainSegment {
      *                 {@link Long#MAX_VALUE} while none)
      * @param leaves   receives the hash of every record that passed, in position order
      */
-    ChainSegment(long from, long to, Mac mac, AtomicLong firstBad, Consumer<byte[]> leaves) {
+    ChainSegment(long from, long to, HmacSha256 mac, AtomicLong firstBad, Consumer<byte[]> leaves) {
         this.from = from;
         this.to = to;
         this.mac = mac;

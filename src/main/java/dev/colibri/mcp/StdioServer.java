@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MCP server over stdio for one workspace. It gets ready while the workspace boots (the SDK, the
- * tools' schemas and the transport on this thread; the database on the boot thread) but reads no
+ * tools' schemas and the transport on this thread; the database on the boot thread; the JSON mapper's
+ * readers and writers for the handshake on a {@link HandshakePrimer} thread) but reads no
  * request before the boot is over: a workspace that fails to boot ends the process with its message
  * before anything is written to stdout, as if it had been opened first. Runs until stdin closes or
  * the process gets SIGINT/SIGTERM, then shuts down once: stops serving, seals and snapshots through
@@ -58,6 +59,7 @@ public final class StdioServer {
      */
     public void serve(InputStream in, OutputStream out) throws InterruptedException {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
+        HandshakePrimer.start(mapper);
         CompletableFuture<Map<String, Tool>> adapters = booting.thenApply(c -> ColibriTools.all(c).stream()
                 .collect(Collectors.toUnmodifiableMap(Tool::name, Function.identity())));
         LineTransportProvider transport = new LineTransportProvider(mapper, in, out, MAX_LINE_BYTES,
