@@ -8,8 +8,9 @@ import java.util.Arrays;
  * HMAC-SHA256 (RFC 2104) over the JDK's SHA-256 digest. {@code javax.crypto.Mac} gives the same
  * bytes (the tests compare them, and check RFC 4231's vectors), but its first use sets up the whole
  * JCE, crypto policy files and security providers included: 35 ms more than the digest alone in a
- * fresh JVM here, up to 0.1 s of a server's busy start-up, for a construction that is two digests. Not thread-safe: one instance per thread or per
- * verification; after {@link #doFinal()} it is ready for the next message under the same key.
+ * fresh JVM here, up to 0.1 s of a server's busy start-up, for a construction that is two digests.
+ * Not thread-safe: one instance per thread or per verification; after {@link #doFinal()} it is
+ * ready for the next message under the same key.
  */
 final class HmacSha256 {
 
