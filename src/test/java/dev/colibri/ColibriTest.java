@@ -101,6 +101,17 @@ class ColibriTest {
         assertFalse(healthCheckRunning(), "a health check still waiting when the workspace closed did not stop");
     }
 
+    @Test
+    void aCommandsOpenStartsNoHealthCheckThatWouldCompeteWithIt() throws Exception {
+        TestWorkspace ws = TestWorkspace.in(tmp);
+        awaitNoHealthCheck();
+        try (Colibri c = Colibri.openForOneCommand(ws.workspace(), Clock.systemUTC())) {
+            assertFalse(healthCheckRunning(), "a CLI command's open started the health check");
+            boolean valid = c.database().read(con -> con.isValid(1));
+            assertTrue(valid);
+        }
+    }
+
     private static void awaitNoHealthCheck() throws InterruptedException {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (HEALTH_CHECK.equals(t.getName())) {

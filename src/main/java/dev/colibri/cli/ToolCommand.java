@@ -54,7 +54,7 @@ abstract class ToolCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ConsoleProgress progress = showsProgress() ? ConsoleProgress.onConsole(err) : new ConsoleProgress(err, false);
         LocalTools.Outcome outcome;
-        try (Colibri colibri = Colibri.open(Workspace.fromSystem(), Clock.systemUTC())) {
+        try (Colibri colibri = Colibri.openForOneCommand(Workspace.fromSystem(), Clock.systemUTC())) {
             outcome = new LocalTools(colibri).call(tool(), arguments(), progress);
             progress.finish();
             return print(outcome);
