@@ -8,6 +8,7 @@ import dev.colibri.backup.BackupService;
 import dev.colibri.backup.ProgressListener;
 import dev.colibri.backup.SnapshotVerifier;
 import dev.colibri.backup.SnapshotInspector;
+import dev.colibri.backup.VerdictMemo;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.MerkleService;
 import dev.colibri.restore.LiveDatabase;
@@ -33,9 +34,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,17 +60,18 @@ public final class Colibri implements AutoCloseable {
     private final SnapshotInspector inspector;
     private final BackupService backups;
     private final SnapshotVerifier verifier;
+    private final VerdictMemo verdicts;
     private final RoundSealer sealer;
     private final RestorePlanner restorePlanner;
     private final RetentionService retention;
-    private final AtomicBoolean healthCheckStarted = new AtomicBoolean();
-    private final CountDownLatch closing = new CountDownLatch(1);
+    private final HealthCheck healthCheck;
     private long bootWrites;
 
     private Colibri(Workspace workspace, WorkspaceLock lock, Database db, AuditKey key, Clock clock, String workspaceId) {
         this.workspace = workspace;
         this.lock = lock;
         this.db = db;
+        this.healthCheck = new HealthCheck(db);
         this.clock = clock;
         this.key = key;
         this.workspaceId = workspaceId;
@@ -83,10 +82,11 @@ public final class Colibri implements AutoCloseable {
         this.inspector = new SnapshotInspector(db, catalog, audit.chain(), merkle.anchors());
         this.backups = new BackupService(workspace, db, catalog, clock);
         this.verifier = new SnapshotVerifier(audit.chain(), merkle.anchors(), workspaceId);
+        this.verdicts = new VerdictMemo(clock); // one per process: listings, plans and backup_verify share it
         this.sealer = new RoundSealer(workspace, db, merkle, backups, clock);
         this.restorePlanner = new RestorePlanner(workspace, catalog, audit.chain(), merkle.anchors(),
-                LiveDatabase.of(db), clock);
-        this.retention = new RetentionService(catalog, verifier, clock);
+                LiveDatabase.of(db), clock, verdicts);
+        this.retention = new RetentionService(catalog, verifier, verdicts, clock);
     }
 
     /** Opens a workspace: takes the writer lock, boots the database and starts the background health check. */
@@ -245,44 +245,10 @@ public final class Colibri implements AutoCloseable {
      * Starts {@code PRAGMA quick_check} on a background thread after {@code delay} (once; later calls do
      * nothing, and a workspace closed before the delay is over is not checked): a damaged file latches
      * the database read-only. On a large database it reads the whole file, so a server delays it past
-     * its start-up rather than have it compete for the CPU.
+     * its start-up rather than have it compete for the CPU. Closing ends it and waits for it.
      */
     public void startHealthCheck(Duration delay) {
-        if (db.corruption() != null || !healthCheckStarted.compareAndSet(false, true)) {
-            return;
-        }
-        Thread check = new Thread(() -> healthCheck(delay), "colibri-health-check");
-        check.setDaemon(true);
-        check.start();
-    }
-
-    /** A background quick_check; a damaged file latches the database read-only. */
-    private void healthCheck(Duration delay) {
-        try {
-            if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        try {
-            // it gives way to a backup: held on a WAL with frames, its read would keep the snapshot's
-            // checkpoint from finishing; the snapshot's own integrity_check then covers the file
-            db.readGivingWay(Colibri::quickCheck).ifPresentOrElse(result -> {
-                if (!"ok".equals(result)) {
-                    db.markCorrupt("PRAGMA quick_check at boot: " + result);
-                }
-            }, () -> LOG.info("boot quick_check gave way to a backup, whose integrity_check covers the file"));
-        } catch (RuntimeException e) {
-            LOG.warn("boot health check failed: {}", e.getMessage());
-        }
-    }
-
-    private static String quickCheck(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
-            return rs.next() ? rs.getString(1) : "no result";
-        }
+        healthCheck.start(delay);
     }
 
     public Workspace workspace() {
@@ -333,6 +299,11 @@ public final class Colibri implements AutoCloseable {
         return verifier;
     }
 
+    /** The verdicts of full verifications, remembered for unchanged snapshots (see {@link VerdictMemo}). */
+    public VerdictMemo verdicts() {
+        return verdicts;
+    }
+
     public RoundSealer sealer() {
         return sealer;
     }
@@ -351,7 +322,7 @@ public final class Colibri implements AutoCloseable {
      */
     @Override
     public void close() {
-        closing.countDown();
+        healthCheck.stop();
         try {
             if (db.corruption() == null) {
                 long pending = merkle.pendingRecords();

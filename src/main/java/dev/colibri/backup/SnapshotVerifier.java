@@ -3,6 +3,7 @@ package dev.colibri.backup;
 import dev.colibri.audit.AuditChain;
 import dev.colibri.audit.ChainVerification;
 import dev.colibri.merkle.AnchorLog;
+import dev.colibri.merkle.AnchorLogState;
 import dev.colibri.merkle.ChainRoot;
 import dev.colibri.merkle.MerkleLog;
 import dev.colibri.merkle.TreeHead;
@@ -43,6 +44,25 @@ public final class SnapshotVerifier {
         this.workspaceId = workspaceId;
     }
 
+    /**
+     * What a verdict depends on besides the snapshot and the anchor log's content: the audit chain
+     * (its key), the anchor log read, and the workspace the snapshot must belong to. The chain and
+     * the log compare by reference (an open workspace has one of each); two verifiers with equal
+     * identities give the same verdict on the same inputs, and {@link VerdictMemo} keys on it.
+     */
+    record Identity(AuditChain chain, AnchorLog anchors, String workspaceId) {
+    }
+
+    Identity identity() {
+        return new Identity(chain, anchors, workspaceId);
+    }
+
+    /** The anchor log as the Merkle check would see it now (cheap when the file is unchanged). */
+    AnchorLogState anchorState() throws IOException {
+        return anchors.read();
+    }
+
+    /** Runs every check on the snapshot, in full: nothing is remembered (see {@link VerdictMemo}). */
     public Verification verify(Snapshot snapshot) {
         return verify(snapshot, SnapshotVerifier::checksum);
     }

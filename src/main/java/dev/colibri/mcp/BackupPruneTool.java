@@ -44,7 +44,8 @@ final class BackupPruneTool implements Tool {
                 .map(f -> Fields.of().put("name", f.name()).put("error", f.error()).map()).toList();
         Map<String, Object> fields = Fields.of().put("dry_run", r.dryRun()).put("pruned", pruned).put("kept", r.kept())
                 .put("freed_bytes", r.freedBytes()).put("failed", failed).put("cold_tier", r.coldTier().describe())
-                .put("cold_tier_status", r.coldTier().state()).map();
+                .put("cold_tier_status", r.coldTier().state()).putNullable("newest_clean", newestClean(r.newestClean()))
+                .map();
         String text = r.dryRun()
                 ? "dry run: " + pruned.size() + " snapshot(s) would be pruned (" + r.freedBytes() + " bytes), " + r.kept()
                         + " kept" + (pruned.isEmpty() ? "" : "; call backup_prune with dry_run false to remove them")
@@ -55,6 +56,15 @@ final class BackupPruneTool implements Tool {
                     + String.join("; ", r.failed().stream().map(f -> f.name() + ": " + f.error()).toList()));
         }
         return ToolResult.ok(fields, text);
+    }
+
+    /** The snapshot protected as the newest clean one, and the verdict it was protected on; null when none. */
+    private static Map<String, Object> newestClean(Decision d) {
+        if (d == null) {
+            return null;
+        }
+        return Fields.of().put("name", d.snapshot().name()).put("tier", d.snapshot().tier())
+                .putAll(BackupListTool.verdict(d.verdict())).map();
     }
 
     private static Map<String, Object> entry(Decision d) {

@@ -19,7 +19,8 @@ final class ColibriTools {
             new Binding(MerkleRootTool.DEFINITION, c -> new MerkleRootTool(c.inspector())),
             new Binding(RoundSealTool.DEFINITION, c -> new RoundSealTool(c.sealer(), c.workspace().home())),
             new Binding(BackupCreateTool.DEFINITION, c -> new BackupCreateTool(c.backups())),
-            new Binding(BackupVerifyTool.DEFINITION, c -> new BackupVerifyTool(c.catalog(), c.verifier())),
+            new Binding(BackupVerifyTool.DEFINITION,
+                    c -> new BackupVerifyTool(c.catalog(), c.verifier(), c.verdicts())),
             new Binding(RestorePlanTool.DEFINITION, c -> new RestorePlanTool(c.restorePlanner())),
             new Binding(BackupListTool.DEFINITION, c -> new BackupListTool(c.retention())),
             new Binding(BackupPruneTool.DEFINITION, c -> new BackupPruneTool(c.retention())));

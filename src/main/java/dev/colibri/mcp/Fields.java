@@ -25,6 +25,12 @@ final class Fields {
         return this;
     }
 
+    /** Puts every entry of {@code fields}. */
+    Fields putAll(Map<String, Object> fields) {
+        fields.forEach(this::put);
+        return this;
+    }
+
     Map<String, Object> map() {
         return map;
     }

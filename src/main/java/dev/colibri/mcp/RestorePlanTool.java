@@ -36,14 +36,17 @@ final class RestorePlanTool implements Tool {
         }
         Long lost = plan.dataLoss().recordsAfterSnapshot();
         return ToolResult.ok(fields, "restore from " + plan.candidate() + " (" + plan.candidateTier() + " tier"
-                + (plan.rejected().isEmpty() ? "" : ", " + plan.rejected().size() + " newer snapshot(s) rejected") + "); "
+                + (plan.rejected().isEmpty() ? "" : ", " + plan.rejected().size() + " newer snapshot(s) rejected")
+                + (Boolean.TRUE.equals(plan.candidateVerdictFromMemory()) ? ", its clean verdict of "
+                        + plan.candidateVerifiedAt() + " reused: the file is unchanged" : "") + "); "
                 + (lost == null ? "records lost: unknown" : "records after the snapshot: " + lost) + "; "
                 + plan.steps().size() + " steps, or with the server stopped: " + plan.offline().command());
     }
 
     static Map<String, Object> fields(Plan plan) {
         List<Map<String, Object>> rejected = plan.rejected().stream().map(r -> Fields.of().put("name", r.name())
-                .put("tier", r.tier()).put("reason", r.reason()).map()).toList();
+                .put("tier", r.tier()).put("reason", r.reason()).put("verified_at", r.verifiedAt())
+                .put("verdict_from_memory", r.verdictFromMemory()).map()).toList();
         List<Map<String, Object>> steps = plan.steps().stream().map(s -> Fields.of().put("step", s.step())
                 .put("action", s.action()).put("command", s.command()).map()).toList();
         Plan.DataLoss loss = plan.dataLoss();
@@ -54,6 +57,8 @@ final class RestorePlanTool implements Tool {
         Map<String, Object> offline = plan.offline() == null ? null : Fields.of().put("command", plan.offline().command())
                 .put("steps", plan.offline().steps()).put("note", plan.offline().note()).map();
         return Fields.of().putNullable("candidate", plan.candidate()).putNullable("candidate_tier", plan.candidateTier())
+                .putNullable("candidate_verified_at", plan.candidateVerifiedAt())
+                .putNullable("candidate_verdict_from_memory", plan.candidateVerdictFromMemory())
                 .put("rejected", rejected).put("steps", steps).put("data_loss", dataLoss)
                 .putNullable("server_pid", plan.serverPid()).put("workspace", plan.workspace())
                 .putNullable("offline", offline).map();

@@ -14,17 +14,28 @@ import java.util.List;
  * @param serverPid      the pid holding the workspace, or null when no process holds it
  * @param workspace      the workspace home the relative paths in the commands refer to
  * @param offline        the one command that carries out most of the plan offline, or null without a candidate
+ * @param candidateVerifiedAt         when the verification that found the candidate clean finished; null
+ *                                    without a candidate
+ * @param candidateVerdictFromMemory  true when that verdict was remembered from an earlier call (the file
+ *                                    and its inputs were unchanged) rather than verified by this plan; null
+ *                                    without a candidate
  */
 public record Plan(String candidate, String candidateTier, List<Rejected> rejected, List<Step> steps, DataLoss dataLoss,
-        Long serverPid, String workspace, Offline offline) {
+        Long serverPid, String workspace, Offline offline, String candidateVerifiedAt,
+        Boolean candidateVerdictFromMemory) {
 
     public Plan {
         rejected = List.copyOf(rejected);
         steps = List.copyOf(steps);
     }
 
-    /** A snapshot that was verified and is not safe to restore from. */
-    public record Rejected(String name, String tier, String reason) {
+    /**
+     * A snapshot that was verified and is not safe to restore from.
+     *
+     * @param verifiedAt        when the verification that rejected it finished
+     * @param verdictFromMemory true when that verdict was remembered from an earlier call
+     */
+    public record Rejected(String name, String tier, String reason, String verifiedAt, boolean verdictFromMemory) {
     }
 
     /**

@@ -11,9 +11,11 @@ import java.util.List;
  * @param freedBytes bytes of snapshots and manifests removed (or that would be)
  * @param failed     snapshots marked prune that were left in place, with the reason
  * @param coldTier   the cold tier as seen while deciding
+ * @param newestClean the decision on the newest snapshot that verifies clean (never pruned), with the
+ *                    verdict it was protected on; null when none verifies clean
  */
 public record PruneResult(boolean dryRun, List<Decision> pruned, int kept, long freedBytes, List<Failure> failed,
-        ColdTierStatus coldTier) {
+        ColdTierStatus coldTier, Decision newestClean) {
 
     public PruneResult {
         pruned = List.copyOf(pruned);

@@ -4,7 +4,8 @@ import dev.colibri.backup.BackupCatalog;
 import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.SnapshotName;
 import dev.colibri.backup.SnapshotVerifier;
-import dev.colibri.backup.Verification;
+import dev.colibri.backup.Verdict;
+import dev.colibri.backup.VerdictMemo;
 import dev.colibri.workspace.Durable;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
@@ -13,7 +14,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -21,9 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lists every snapshot with its retention decision and prunes exactly the ones marked prune.
- * Nothing is cached between calls: each call re-reads the folders and re-verifies snapshots,
- * newest first, until it finds the newest clean one, which is never pruned. Only regular files
- * directly inside {@code data/backups} are ever deleted; the cold tier is never touched.
+ * Each call re-reads the folders and walks the snapshots newest first until it finds the newest
+ * clean one, which is never pruned. The verdicts come from a {@link VerdictMemo}: a snapshot whose
+ * file, manifest and anchor log are unchanged since it was last verified in full is not verified
+ * again, so a listing trusts an unchanged file's earlier verdict for the life of the process (bit
+ * rot that keeps size, modification time and inode is caught by {@code backup_verify} and by the
+ * restore, which always verify in full). A real prune verifies afresh before it deletes anything.
+ * Only regular files directly inside {@code data/backups} are ever deleted; the cold tier is never
+ * touched.
  */
 public final class RetentionService {
 
@@ -33,13 +41,16 @@ public final class RetentionService {
 
     private final BackupCatalog catalog;
     private final SnapshotVerifier verifier;
+    private final VerdictMemo verdicts;
     private final Clock clock;
     private final RetentionPolicy policy = new RetentionPolicy();
     private final ReentrantLock oneAtATime = new ReentrantLock();
 
-    public RetentionService(BackupCatalog catalog, SnapshotVerifier verifier, Clock clock) {
+    /** @param verdicts the process's memo of verdicts, shared with the restore planner and backup_verify */
+    public RetentionService(BackupCatalog catalog, SnapshotVerifier verifier, VerdictMemo verdicts, Clock clock) {
         this.catalog = catalog;
         this.verifier = verifier;
+        this.verdicts = verdicts;
         this.clock = clock;
     }
 
@@ -56,7 +67,7 @@ public final class RetentionService {
      */
     public RetentionReport report(Optional<String> tierFilter) throws IOException {
         Optional<String> tier = tierFilter.map(RetentionService::requireTier);
-        RetentionReport all = decide();
+        RetentionReport all = decide(false);
         if (tier.isEmpty()) {
             return all;
         }
@@ -71,7 +82,7 @@ public final class RetentionService {
     public PruneResult prune(boolean dryRun) throws IOException {
         oneAtATime.lock();
         try {
-            RetentionReport report = decide();
+            RetentionReport report = decide(!dryRun); // deleting: verify afresh what protects the rest
             List<Decision> marked = report.decisions().stream().filter(Decision::pruned).toList();
             int kept = report.decisions().size() - marked.size();
             List<Decision> removed = new ArrayList<>();
@@ -92,7 +103,8 @@ public final class RetentionService {
             if (!dryRun && !removed.isEmpty()) {
                 Durable.fsyncDirectory(backupsDir());
             }
-            return new PruneResult(dryRun, removed, kept, freed, failed, report.coldTier());
+            return new PruneResult(dryRun, removed, kept, freed, failed, report.coldTier(),
+                    report.newestClean().orElse(null));
         } finally {
             oneAtATime.unlock();
         }
@@ -105,11 +117,20 @@ public final class RetentionService {
         return tier;
     }
 
-    private RetentionReport decide() throws IOException {
+    /** @param afresh verify in full rather than recall remembered verdicts (a real prune is about to delete) */
+    private RetentionReport decide(boolean afresh) throws IOException {
         requireBackupsDir();
         Scan scan = scan();
-        return new RetentionReport(policy.classify(scan.snapshots(), newestClean(scan.snapshots()), scan.cold()),
-                scan.cold());
+        Walk walk = newestClean(scan.snapshots(), afresh);
+        List<Decision> decisions = policy.classify(scan.snapshots(), walk.newestClean(), scan.cold()).stream()
+                .map(d -> walk.verdicts().containsKey(d.snapshot().path())
+                        ? d.withVerdict(walk.verdicts().get(d.snapshot().path())) : d)
+                .toList();
+        return new RetentionReport(decisions, scan.cold());
+    }
+
+    /** The newest clean snapshot and the verdicts the walk to it relied on, by path. */
+    private record Walk(Optional<Snapshot> newestClean, Map<Path, Verdict> verdicts) {
     }
 
     private record Scan(List<Snapshot> snapshots, ColdTierStatus cold) {
@@ -162,20 +183,29 @@ public final class RetentionService {
         }
     }
 
-    /** Verifies newest first and stops at the first snapshot that is safe to restore from. */
-    private Optional<Snapshot> newestClean(List<Snapshot> newestFirst) {
+    /**
+     * Verifies newest first (or, unless {@code afresh}, recalls the verdict of an unchanged file) and
+     * stops at the first snapshot that is safe to restore from. A real prune walks afresh: the newest
+     * clean snapshot is what it never deletes, so it must not rest on a verdict a file changed in
+     * place since (the memo's documented limit) would have overturned.
+     */
+    private Walk newestClean(List<Snapshot> newestFirst, boolean afresh) {
+        Map<Path, Verdict> seen = new HashMap<>();
         for (Snapshot s : newestFirst) {
             try {
-                Verification v = verifier.verify(s);
+                Verdict v = afresh ? verdicts.verifyAndRemember(verifier, s) : verdicts.verdictOf(verifier, s);
+                seen.put(s.path(), v);
                 if (v.safeToRestore()) {
-                    return Optional.of(s);
+                    return new Walk(Optional.of(s), seen);
                 }
-                LOG.info("{} does not verify clean: {}", s.name(), v.failures());
+                if (!v.fromMemory()) {
+                    LOG.info("{} does not verify clean: {}", s.name(), v.failures());
+                }
             } catch (RuntimeException e) {
                 LOG.warn("verifying {} failed: {}", s.name(), e.getMessage());
             }
         }
-        return Optional.empty();
+        return new Walk(Optional.empty(), seen);
     }
 
     private Path backupsDir() {

@@ -41,6 +41,8 @@ public final class Database implements AutoCloseable {
     private final Map<Connection, AtomicBoolean> givingWay = new ConcurrentHashMap<>();
     /** Backups inside {@link #whileWritesPaused} now: a read that would give way does not start. */
     private final AtomicInteger pauses = new AtomicInteger();
+    /** Set once by {@link #stopReadsGivingWay()}: every read that gives way does so from then on. */
+    private final AtomicBoolean readsGivingWayStopped = new AtomicBoolean();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -135,7 +137,7 @@ public final class Database implements AutoCloseable {
         AtomicBoolean interrupted = new AtomicBoolean();
         try (Connection c = Sqlite.openReadOnly(file)) {
             givingWay.put(c, interrupted);
-            if (pauses.get() > 0) { // a backup is already under way: its interrupt may have come before we registered
+            if (pauses.get() > 0 || readsGivingWayStopped.get()) { // its interrupt may have come before we registered
                 givingWay.remove(c);
                 return Optional.empty();
             }
@@ -170,19 +172,32 @@ public final class Database implements AutoCloseable {
         writeLock.lock();
         pauses.incrementAndGet();
         try {
-            givingWay.forEach((c, interrupted) -> {
-                interrupted.set(true);
-                try {
-                    c.unwrap(SQLiteConnection.class).getDatabase().interrupt();
-                } catch (SQLException e) {
-                    LOG.debug("could not interrupt a background read: {}", e.getMessage());
-                }
-            });
+            interruptReadsGivingWay();
             return action.call();
         } finally {
             pauses.decrementAndGet();
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Ends the reads that give way ({@link #readGivingWay}) now and for good, such as the boot-time
+     * quick_check: the workspace is closing, and a reader left behind would outlive it.
+     */
+    public void stopReadsGivingWay() {
+        readsGivingWayStopped.set(true);
+        interruptReadsGivingWay();
+    }
+
+    private void interruptReadsGivingWay() {
+        givingWay.forEach((c, interrupted) -> {
+            interrupted.set(true);
+            try {
+                c.unwrap(SQLiteConnection.class).getDatabase().interrupt();
+            } catch (SQLException e) {
+                LOG.debug("could not interrupt a background read: {}", e.getMessage());
+            }
+        });
     }
 
     /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */

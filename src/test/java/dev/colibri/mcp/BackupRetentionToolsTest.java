@@ -4,6 +4,7 @@ import dev.colibri.testing.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colibri.Colibri;
@@ -14,15 +15,22 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The backup_list and backup_prune adapters: arguments, defaults, annotations, errors and output schemas. */
+/**
+ * The backup_list and backup_prune adapters: arguments, defaults, annotations, errors and output
+ * schemas, and how they show verdicts reused from the workspace's memo (backup_verify refreshes them).
+ */
 class BackupRetentionToolsTest {
 
     @TempDir
@@ -157,6 +165,122 @@ class BackupRetentionToolsTest {
                         + " tier (COLIBRI_COLD_DIR)", text(r));
             }
             Files.createDirectories(backups);
+        }
+    }
+
+    /** Dates the snapshots' files an hour back, as for snapshots taken a while ago: their stat then vouches for them. */
+    private static void settle(Snapshot... snapshots) throws Exception {
+        FileTime anHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+        for (Snapshot s : snapshots) {
+            Files.setLastModifiedTime(s.path(), anHourAgo);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> snapshots(McpSchema.CallToolResult r) {
+        return (List<Map<String, Object>>) structured(r).get("snapshots");
+    }
+
+    @Test
+    void backupListSaysWhichVerdictItReusedAndWhen() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot[] s = twoOld(c);
+            settle(s);
+            String verifiedAt = clock.instant().toString();
+            Tool list = new BackupListTool(c.retention());
+            McpSchema.CallToolResult first = call(list, Map.of());
+            clock.advance(Duration.ofMinutes(3));
+            McpSchema.CallToolResult second = call(list, Map.of());
+
+            assertValid("backup_list", first);
+            assertValid("backup_list", second);
+            Map<String, Object> newest = snapshots(first).get(0);
+            assertEquals(s[1].name(), newest.get("name"));
+            assertEquals(true, newest.get("safe_to_restore"));
+            assertEquals(verifiedAt, newest.get("verified_at"));
+            assertEquals(false, newest.get("verdict_from_memory"));
+            assertFalse(snapshots(first).get(1).containsKey("verified_at"), "the older one was not needed");
+            assertEquals("2 snapshot(s), 1 marked prune; cold tier: not configured (set COLIBRI_COLD_DIR)", text(first));
+
+            Map<String, Object> again = snapshots(second).get(0);
+            assertEquals(true, again.get("safe_to_restore"));
+            assertEquals(verifiedAt, again.get("verified_at"));
+            assertEquals(true, again.get("verdict_from_memory"));
+            assertEquals("2 snapshot(s), 1 marked prune; cold tier: not configured (set COLIBRI_COLD_DIR); 1 verdict(s)"
+                    + " reused from an earlier full verification of the unchanged file (verified_at; backup_verify checks"
+                    + " a snapshot in full)", text(second));
+            assertEquals(1, c.verdicts().verificationsRun());
+        }
+    }
+
+    @Test
+    void backupVerifyAlwaysVerifiesInFullAndTheListingThenUsesItsVerdict() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot[] s = twoOld(c);
+            settle(s);
+            Tool list = new BackupListTool(c.retention());
+            Tool verify = ColibriTools.all(c).stream().filter(t -> t.name().equals("backup_verify")).findFirst()
+                    .orElseThrow();
+            call(list, Map.of());
+            // bit rot behind an unchanged stat: the listing cannot see it, backup_verify does
+            FileTime seen = Files.getLastModifiedTime(s[1].path());
+            try (RandomAccessFile f = new RandomAccessFile(s[1].path().toFile(), "rw")) {
+                f.seek(f.length() / 2);
+                int b = f.read();
+                f.seek(f.length() / 2);
+                f.write(b ^ 0xFF);
+            }
+            Files.setLastModifiedTime(s[1].path(), seen);
+            assertEquals(true, snapshots(call(list, Map.of())).get(0).get("verdict_from_memory"));
+            clock.advance(Duration.ofMinutes(1));
+
+            McpSchema.CallToolResult checked = call(verify, Map.of("snapshot", s[1].name()));
+
+            assertTrue(checked.isError());
+            assertValid("backup_verify", checked);
+            assertEquals(clock.instant().toString(), structured(checked).get("verified_at"));
+            assertEquals(2, c.verdicts().verificationsRun());
+            McpSchema.CallToolResult after = call(list, Map.of());
+            assertValid("backup_list", after);
+            Map<String, Object> damaged = snapshots(after).get(0);
+            assertEquals(false, damaged.get("safe_to_restore"));
+            assertEquals(true, damaged.get("verdict_from_memory"));
+            assertEquals(clock.instant().toString(), damaged.get("verified_at"));
+            assertEquals("prune", damaged.get("retention"));
+            assertEquals("newest snapshot that verifies clean: it is kept whatever its age, so there is always a"
+                    + " snapshot to restore from.", snapshots(after).get(1).get("reason"));
+            assertEquals(3, c.verdicts().verificationsRun(), "backup_verify's run, then the older snapshot");
+        }
+    }
+
+    @Test
+    void backupPruneNamesTheNewestCleanSnapshotAndTheVerdictItWasKeptOn() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot[] s = twoOld(c);
+            settle(s);
+            Tool prune = new BackupPruneTool(c.retention());
+            McpSchema.CallToolResult first = call(prune, Map.of());
+            McpSchema.CallToolResult second = call(prune, Map.of());
+
+            assertValid("backup_prune", first);
+            assertValid("backup_prune", second);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> kept = (Map<String, Object>) structured(second).get("newest_clean");
+            assertEquals(s[1].name(), kept.get("name"));
+            assertEquals("warm", kept.get("tier"));
+            assertEquals(true, kept.get("safe_to_restore"));
+            assertEquals(true, kept.get("verdict_from_memory"));
+            assertEquals(1, c.verdicts().verificationsRun());
+        }
+    }
+
+    @Test
+    void backupPruneWithNoCleanSnapshotSaysSoWithANullNewestClean() throws Exception {
+        try (Colibri c = open()) {
+            McpSchema.CallToolResult r = call(new BackupPruneTool(c.retention()), Map.of());
+            assertValid("backup_prune", r);
+            assertTrue(structured(r).containsKey("newest_clean"));
+            assertNull(structured(r).get("newest_clean"));
         }
     }
 }

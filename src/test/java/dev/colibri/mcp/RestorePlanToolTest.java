@@ -14,9 +14,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Map;
@@ -77,6 +80,32 @@ class RestorePlanToolTest {
     }
 
     @Test
+    void aSecondPlanReusesTheVerdictOnTheUnchangedCandidateAndSaysSo() throws Exception {
+        try (Colibri c = open()) {
+            c.audit().append("decision", "one", null);
+            c.merkle().finalizeAndAnchor("r1");
+            Path file = c.backups().create("round", "r1", null, ProgressListener.none()).snapshot().path();
+            String name = file.getFileName().toString();
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofHours(1))
+                    .truncatedTo(ChronoUnit.SECONDS))); // taken an hour ago: its stat vouches for its bytes
+
+            ToolResult first = ToolRegistry.run(tool(c), new Arguments(Map.of()), Progress.none());
+            ToolResult second = ToolRegistry.run(tool(c), new Arguments(Map.of()), Progress.none());
+
+            assertConforms(first.structured());
+            assertConforms(second.structured());
+            assertEquals(false, first.structured().get("candidate_verdict_from_memory"));
+            assertEquals("2026-04-16T10:15:00Z", first.structured().get("candidate_verified_at"));
+            assertEquals(true, second.structured().get("candidate_verdict_from_memory"));
+            assertEquals("2026-04-16T10:15:00Z", second.structured().get("candidate_verified_at"));
+            assertEquals(1, c.verdicts().verificationsRun());
+            assertEquals("restore from " + name + " (hot tier, its clean verdict of 2026-04-16T10:15:00Z reused: the file"
+                    + " is unchanged); records after the snapshot: 0; 9 steps, or with the server stopped: java -jar"
+                    + " target/colibri.jar restore --snapshot " + name + " --yes", second.text());
+        }
+    }
+
+    @Test
     void restorePlanWithoutAnySnapshotIsAnErrorResultThatStillValidates() {
         try (Colibri c = open()) {
             ToolResult r = ToolRegistry.run(tool(c), new Arguments(Map.of()), Progress.none());
@@ -84,6 +113,8 @@ class RestorePlanToolTest {
             assertTrue(r.error());
             assertConforms(r.structured());
             assertNull(r.structured().get("candidate"));
+            assertNull(r.structured().get("candidate_verified_at"));
+            assertNull(r.structured().get("candidate_verdict_from_memory"));
             assertEquals("no snapshot is safe to restore from (0 rejected): there is no snapshot to restore from: do not"
                     + " write to the live database; keep it as it is for root-cause analysis (no repair in place)", r.text());
         }

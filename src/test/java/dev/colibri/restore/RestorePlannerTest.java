@@ -1,6 +1,7 @@
 package dev.colibri.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.colibri.Colibri;
 import dev.colibri.backup.BackupCatalog;
 import dev.colibri.backup.Snapshot;
+import dev.colibri.backup.SnapshotVerifier;
+import dev.colibri.backup.Verification;
 import dev.colibri.workspace.WorkspaceLock;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -256,5 +264,84 @@ class RestorePlannerTest {
                 plan.rejected().get(0).reason());
         assertTrue(plan.rejected().get(0).reason().endsWith(", not to this one (another-workspace)"),
                 plan.rejected().get(0).reason());
+    }
+
+    /** Two round snapshots, the newer one corrupted; both files dated an hour back, so their stat vouches for them. */
+    private static List<String> twoSettledNewestCorrupted(RestoreFixture fx, Colibri c) throws IOException {
+        RestoreFixture.append(c, 2);
+        c.merkle().finalizeAndAnchor("r1");
+        String older = RestoreFixture.snapshot(c, "round", "r1");
+        fx.clock.advance(Duration.ofMinutes(1));
+        RestoreFixture.append(c, 1);
+        c.merkle().finalizeAndAnchor("r2");
+        String newer = RestoreFixture.snapshot(c, "round", "r2");
+        RestoreFixture.flipMiddleByte(fx.backup(newer));
+        FileTime anHourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+        for (String name : List.of(older, newer)) {
+            Files.setLastModifiedTime(fx.backup(name), anHourAgo);
+        }
+        return List.of(newer, older);
+    }
+
+    @Test
+    void aSecondPlanReusesTheVerdictsOnUnchangedSnapshotsRejectedOnesToo() throws IOException {
+        RestoreFixture fx = new RestoreFixture(tmp, false);
+        try (Colibri c = fx.open()) {
+            List<String> s = twoSettledNewestCorrupted(fx, c);
+            String at = fx.clock.instant().toString();
+            Plan first = c.restorePlanner().plan(Optional.empty());
+            fx.clock.advance(Duration.ofMinutes(5));
+
+            Plan second = c.restorePlanner().plan(Optional.empty());
+
+            assertEquals(s.get(1), second.candidate());
+            assertEquals(first.rejected().stream().map(Plan.Rejected::reason).toList(),
+                    second.rejected().stream().map(Plan.Rejected::reason).toList());
+            assertEquals(List.of(s.get(0)), second.rejected().stream().map(Plan.Rejected::name).toList());
+            assertFalse(first.candidateVerdictFromMemory());
+            assertFalse(first.rejected().get(0).verdictFromMemory());
+            assertEquals(at, first.candidateVerifiedAt());
+            assertTrue(second.candidateVerdictFromMemory());
+            assertTrue(second.rejected().get(0).verdictFromMemory(), "a failed verdict is remembered too");
+            assertEquals(at, second.candidateVerifiedAt());
+            assertEquals(at, second.rejected().get(0).verifiedAt());
+            assertEquals(2, c.verdicts().verificationsRun());
+        }
+    }
+
+    @Test
+    void aPlanReusesTheVerdictsABackupListingMadeOnTheSameFiles() throws IOException {
+        RestoreFixture fx = new RestoreFixture(tmp, false);
+        try (Colibri c = fx.open()) {
+            List<String> s = twoSettledNewestCorrupted(fx, c);
+            c.retention().report(Optional.empty());
+            assertEquals(2, c.verdicts().verificationsRun());
+
+            Plan plan = c.restorePlanner().plan(Optional.empty());
+
+            assertEquals(s.get(1), plan.candidate());
+            assertTrue(plan.candidateVerdictFromMemory());
+            assertTrue(plan.rejected().get(0).verdictFromMemory());
+            assertEquals(2, c.verdicts().verificationsRun(), "one memo per process, shared by listings and plans");
+        }
+    }
+
+    @Test
+    void theOfflineRestoresSelectionAlwaysVerifiesInFullWhateverTheMemoHolds() throws IOException {
+        RestoreFixture fx = new RestoreFixture(tmp, false);
+        try (Colibri c = fx.open()) {
+            List<String> s = twoSettledNewestCorrupted(fx, c);
+            c.restorePlanner().plan(Optional.empty());
+            List<Verification> heard = new ArrayList<>();
+
+            RestorePlanner.Selection selection = c.restorePlanner().select(Optional.empty(), c.workspaceId(),
+                    SnapshotVerifier::checksum, heard::add);
+
+            assertEquals(List.of(s.get(0), s.get(1)), heard.stream().map(v -> v.snapshot().name()).toList());
+            assertEquals(s.get(1), selection.candidate().name());
+            assertFalse(selection.verdict().fromMemory());
+            assertFalse(selection.rejected().get(0).verdictFromMemory());
+            assertEquals(2, c.verdicts().verificationsRun(), "the plan's two; the restore's own do not go through the memo");
+        }
     }
 }

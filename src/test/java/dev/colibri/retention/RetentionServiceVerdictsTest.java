@@ -1,0 +1,231 @@
+package dev.colibri.retention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colibri.Colibri;
+import dev.colibri.backup.Check;
+import dev.colibri.backup.ProgressListener;
+import dev.colibri.backup.Snapshot;
+import dev.colibri.backup.Verdict;
+import dev.colibri.testing.MutableClock;
+import dev.colibri.workspace.Sha256;
+import dev.colibri.workspace.Workspace;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention's verdicts from the workspace's {@link dev.colibri.backup.VerdictMemo}: a listing does
+ * not verify unchanged snapshots again, sees a changed one, and (the documented limit) trusts a
+ * file whose bytes changed behind an unchanged stat until backup_verify checks it in full.
+ */
+class RetentionServiceVerdictsTest {
+
+    private static final String NEWEST_CLEAN = "newest snapshot that verifies clean: it is kept whatever its age, so"
+            + " there is always a snapshot to restore from.";
+
+    @TempDir
+    Path tmp;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+
+    private Colibri open(Path coldDir) {
+        return Colibri.open(new Workspace(tmp.resolve("home"), coldDir, tmp.resolve("keys").resolve("audit.key")), clock);
+    }
+
+    private static Snapshot take(Colibri c, String kind, String round) throws IOException {
+        return c.backups().create(kind, round, null, ProgressListener.none()).snapshot();
+    }
+
+    private static List<String> names(List<Decision> ds) {
+        return ds.stream().map(d -> d.snapshot().name()).toList();
+    }
+
+    private static Decision find(List<Decision> ds, String name) {
+        return ds.stream().filter(d -> d.snapshot().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static void flipByte(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0xFF);
+        }
+    }
+
+    /**
+     * Three round snapshots aged 62, 61 and 60 days, their files dated an hour back (a file written
+     * in the last two seconds is verified on every listing: its stat cannot vouch for its bytes).
+     */
+    private List<Snapshot> threeOldSettled(Colibri c) throws IOException {
+        Snapshot r1 = take(c, "round", "r1");
+        clock.advanceDays(1);
+        Snapshot r2 = take(c, "round", "r2");
+        clock.advanceDays(1);
+        Snapshot r3 = take(c, "round", "r3");
+        clock.advanceDays(60);
+        for (Snapshot s : List.of(r1, r2, r3)) {
+            Files.setLastModifiedTime(s.path(), anHourAgo());
+        }
+        return List.of(r3, r2, r1);
+    }
+
+    private static FileTime anHourAgo() {
+        return FileTime.from(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    @Test
+    void aSecondListingOfUnchangedSnapshotsDoesNotVerifyThemAgain() throws Exception {
+        try (Colibri c = open(null)) {
+            List<Snapshot> s = threeOldSettled(c);
+            RetentionReport first = c.retention().report(Optional.empty());
+            Instant firstAt = clock.instant();
+            assertEquals(1, c.verdicts().verificationsRun(), "the newest verifies clean: the walk stops there");
+            clock.advance(Duration.ofMinutes(10));
+
+            RetentionReport second = c.retention().report(Optional.empty());
+
+            assertEquals(1, c.verdicts().verificationsRun(), "nothing changed, so nothing was verified again");
+            Decision newest = second.newestClean().orElseThrow();
+            assertEquals(s.get(0).name(), newest.snapshot().name());
+            assertEquals(NEWEST_CLEAN, newest.reason());
+            assertTrue(newest.verdict().fromMemory());
+            assertEquals(firstAt, newest.verdict().verifiedAt());
+            assertFalse(first.newestClean().orElseThrow().verdict().fromMemory());
+            assertEquals(first.decisions().stream().map(Decision::retention).toList(),
+                    second.decisions().stream().map(Decision::retention).toList());
+            assertNull(second.decisions().get(1).verdict(), "older snapshots were not needed");
+
+            PruneResult dry = c.retention().prune(true);
+            assertEquals(1, c.verdicts().verificationsRun());
+            assertEquals(s.get(0).name(), dry.newestClean().snapshot().name());
+            assertTrue(dry.newestClean().verdict().fromMemory());
+            assertEquals(List.of(s.get(1).name(), s.get(2).name()), names(dry.pruned()));
+        }
+    }
+
+    @Test
+    void aSnapshotCorruptedAfterAListingIsVerifiedAgainByTheNextOne() throws Exception {
+        try (Colibri c = open(null)) {
+            List<Snapshot> s = threeOldSettled(c);
+            assertEquals(s.get(0).name(), c.retention().report(Optional.empty()).newestClean().orElseThrow()
+                    .snapshot().name());
+
+            flipByte(s.get(0).path()); // a real write: the file's modification time moves
+            RetentionReport after = c.retention().report(Optional.empty());
+
+            assertEquals(3, c.verdicts().verificationsRun(), "the damaged file and the next one down were verified");
+            Verdict damaged = find(after.decisions(), s.get(0).name()).verdict();
+            assertFalse(damaged.fromMemory());
+            assertFalse(damaged.safeToRestore());
+            assertEquals(Check.fail("checksum", "sha256 " + Sha256.of(s.get(0).path()) + " differs from the manifest's "
+                    + s.get(0).manifest().sha256()), damaged.verification().checks().stream()
+                            .filter(k -> k.name().equals("checksum")).findFirst().orElseThrow());
+            assertEquals("prune", find(after.decisions(), s.get(0).name()).retention());
+            Decision newest = after.newestClean().orElseThrow();
+            assertEquals(s.get(1).name(), newest.snapshot().name());
+            assertEquals(NEWEST_CLEAN, newest.reason());
+            assertFalse(newest.verdict().fromMemory());
+        }
+    }
+
+    @Test
+    void bitRotThatKeepsSizeAndTimeIsTrustedByListingsUntilBackupVerifyCatchesIt() throws Exception {
+        try (Colibri c = open(null)) {
+            List<Snapshot> s = threeOldSettled(c);
+            Path newest = s.get(0).path();
+            c.retention().report(Optional.empty());
+            FileTime seen = Files.getLastModifiedTime(newest);
+            flipByte(newest);
+            Files.setLastModifiedTime(newest, seen);
+
+            RetentionReport trusting = c.retention().report(Optional.empty());
+            assertEquals(s.get(0).name(), trusting.newestClean().orElseThrow().snapshot().name(),
+                    "the documented limit: an unchanged stat keeps the earlier verdict");
+            assertTrue(trusting.newestClean().orElseThrow().verdict().fromMemory());
+            assertEquals(1, c.verdicts().verificationsRun());
+
+            Verdict explicit = c.verdicts().verifyAndRemember(c.verifier(), c.catalog().resolve(s.get(0).name()));
+            assertFalse(explicit.safeToRestore());
+            assertFalse(explicit.fromMemory());
+
+            RetentionReport after = c.retention().report(Optional.empty());
+            Verdict remembered = find(after.decisions(), s.get(0).name()).verdict();
+            assertTrue(remembered.fromMemory());
+            assertFalse(remembered.safeToRestore(), "backup_verify's verdict replaced the remembered one");
+            assertEquals(s.get(1).name(), after.newestClean().orElseThrow().snapshot().name());
+            assertEquals(3, c.verdicts().verificationsRun(), "backup_verify's, then the next snapshot down");
+        }
+    }
+
+    /** Regression (review): a real prune deleted around a remembered verdict that bit rot had overturned. */
+    @Test
+    void aRealPruneVerifiesTheSnapshotItProtectsAfresh() throws Exception {
+        try (Colibri c = open(null)) {
+            List<Snapshot> s = threeOldSettled(c);
+            c.retention().report(Optional.empty());
+            Path newest = s.get(0).path();
+            FileTime seen = Files.getLastModifiedTime(newest);
+            flipByte(newest);
+            Files.setLastModifiedTime(newest, seen);
+            assertTrue(c.retention().prune(true).newestClean().verdict().fromMemory(), "a dry run may trust the memo");
+            assertEquals(1, c.verdicts().verificationsRun());
+
+            PruneResult real = c.retention().prune(false);
+
+            assertEquals(s.get(1).name(), real.newestClean().snapshot().name(), "the damaged newest no longer protects");
+            assertFalse(real.newestClean().verdict().fromMemory());
+            assertTrue(Files.exists(s.get(1).path()), "the snapshot that now verifies clean is kept");
+            assertEquals(3, c.verdicts().verificationsRun(), "the newest afresh, then the next one down");
+        }
+    }
+
+    @Test
+    void concurrentListingsAgreeAndShareTheVerification() throws Exception {
+        try (Colibri c = open(null)) {
+            List<Snapshot> s = threeOldSettled(c);
+            int threads = 6;
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<RetentionReport>> calls = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    calls.add(pool.submit(() -> {
+                        start.await();
+                        return c.retention().report(Optional.empty());
+                    }));
+                }
+                start.countDown();
+                for (Future<RetentionReport> f : calls) {
+                    RetentionReport r = f.get(60, TimeUnit.SECONDS);
+                    assertEquals(s.stream().map(Snapshot::name).toList(), names(r.decisions()));
+                    assertEquals(List.of("keep", "prune", "prune"), r.decisions().stream().map(Decision::retention).toList());
+                    assertNotNull(r.newestClean().orElseThrow().verdict());
+                }
+                assertEquals(1, c.verdicts().verificationsRun());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}
