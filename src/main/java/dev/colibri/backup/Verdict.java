@@ -1,6 +1,8 @@
 package dev.colibri.backup;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -17,6 +19,11 @@ public record Verdict(Verification verification, Instant verifiedAt, boolean fro
     public Verdict {
         Objects.requireNonNull(verification, "verification");
         Objects.requireNonNull(verifiedAt, "verifiedAt");
+    }
+
+    /** A verification that just ran, dated now (to the millisecond). */
+    public static Verdict fresh(Verification verification, Clock clock) {
+        return new Verdict(verification, clock.instant().truncatedTo(ChronoUnit.MILLIS), false);
     }
 
     public boolean safeToRestore() {

@@ -1,15 +1,11 @@
 package dev.colibri.backup;
 
 import dev.colibri.merkle.AnchorLogState;
+import dev.colibri.workspace.FileStamp;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,21 +21,26 @@ import org.slf4j.LoggerFactory;
  * gigabyte-sized snapshot several times over on every call when nothing changed since it was last
  * verified.
  *
+ * <p>Only clean verdicts are remembered: a failed verification may have failed for a passing reason (a
+ * file that could not be read, a busy disk), and a snapshot wrongly remembered as bad would be passed
+ * over by every plan and marked prune by every listing; a bad snapshot is simply verified again.
+ *
  * <p>A verdict is reused only when everything it was computed from is as it was: the snapshot file
- * (same size, modification time and file key, i.e. inode, read without following links), the
+ * ({@link FileStamp}: device, inode, size, modification time and inode change time, read without
+ * following links; no user-space call can set the change time back), the
  * SQLite {@code -journal} and {@code -wal} files beside it (a hot journal changes what SQLite reads),
  * its manifest (the checksum and chain checks compare with it), the anchor log's content (the
  * Merkle check compares with it; {@link dev.colibri.merkle.AnchorLog} only re-reads it when its
  * stamp changed), and the verifier's identity (audit key, anchor log, workspace id). The file is
  * stat'ed again before every reuse; any difference means a full verification. As in the anchor log,
- * a stat vouches for the bytes only when the file's modification time lies clearly before it (a
- * write in the same timestamp tick could otherwise leave size and time unchanged), so the verdict
- * on a file written in the last two seconds is not remembered.
+ * a stat vouches for the bytes only when the file's times lie clearly before it (a write in the same
+ * timestamp tick could otherwise leave them unchanged), so the verdict on a file written or touched in
+ * the last two seconds is not remembered.
  *
- * <p><b>The limit</b>: bytes that change while size, modification time and inode stay the same
- * (bit rot on the medium, or a writer that restores the time) are not noticed by a listing until
- * the process restarts. {@link #verifyAndRemember} ({@code backup_verify}) always verifies in full
- * and replaces what is remembered, and the offline restore never asks the memo.
+ * <p><b>The limit</b>: bytes that change without a write through the file system (rot on the medium)
+ * are not noticed by a listing until the process restarts. {@link #verifyAndRemember}
+ * ({@code backup_verify}, and a real prune) always verifies in full and replaces what is remembered,
+ * and the offline restore never asks the memo.
  *
  * <p>Thread-safe: concurrent calls for the same unchanged snapshot share one verification. At most
  * {@link #CAPACITY} verdicts are kept, the least recently used dropped first.
@@ -63,21 +64,6 @@ public final class VerdictMemo {
     /** Verifications under way for {@link #verdictOf}, by snapshot path; guarded by this. */
     private final Map<Path, Running> running = new HashMap<>();
     private final AtomicLong verificationsRun = new AtomicLong();
-
-    /** What a file's stat says: enough to tell that it was not rewritten, replaced or resized. */
-    private record FileStamp(long size, FileTime modified, Object fileKey) {
-
-        /** The stamp of {@code file}, or null when there is no such file. */
-        static FileStamp of(Path file) throws IOException {
-            try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-                return new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey());
-            } catch (NoSuchFileException e) {
-                return null;
-            }
-        }
-    }
 
     /** Everything a verdict depends on. Equal inputs give an equal verdict, short of the documented limit. */
     private record Inputs(SnapshotVerifier.Identity verifier, FileStamp file, FileStamp journal, FileStamp wal,
@@ -192,12 +178,23 @@ public final class VerdictMemo {
 
     private Verdict run(SnapshotVerifier verifier, Snapshot snapshot) {
         verificationsRun.incrementAndGet();
-        Verification v = verifier.verify(snapshot);
-        return new Verdict(v, clock.instant().truncatedTo(ChronoUnit.MILLIS), false);
+        return Verdict.fresh(verifier.verify(snapshot), clock);
     }
 
-    /** Keeps a verdict, dropping the least recently used ones beyond the capacity. Holds this. */
+    /**
+     * Keeps a clean verdict, unless a newer one from the same inputs is already kept (a listing that
+     * finishes after a concurrent backup_verify), dropping the least recently used beyond the
+     * capacity; a failed one forgets the snapshot. Holds this.
+     */
     private void remember(Path path, Inputs inputs, Verdict v) {
+        if (!v.safeToRestore()) {
+            remembered.remove(path);
+            return;
+        }
+        Remembered kept = remembered.get(path);
+        if (kept != null && kept.inputs().equals(inputs) && kept.verdict().verifiedAt().isAfter(v.verifiedAt())) {
+            return;
+        }
         remembered.put(path, new Remembered(inputs, v));
         var eldest = remembered.keySet().iterator();
         while (remembered.size() > capacity) {
@@ -214,13 +211,15 @@ public final class VerdictMemo {
         long now = fileClock.millis();
         Path path = snapshot.path();
         try {
-            FileStamp file = FileStamp.of(path);
-            if (file == null) {
+            FileStamp file = FileStamp.of(path, LinkOption.NOFOLLOW_LINKS);
+            if (file == null) { // gone, or a platform without unix attributes: nothing to vouch with
                 return null;
             }
-            Inputs inputs = new Inputs(verifier.identity(), file, FileStamp.of(beside(path, "-journal")),
-                    FileStamp.of(beside(path, "-wal")), snapshot.manifest(), verifier.anchorState());
-            return new Observed(inputs, file.modified().toMillis() + TIMESTAMP_GRANULARITY_MILLIS < now);
+            Inputs inputs = new Inputs(verifier.identity(), file,
+                    FileStamp.of(beside(path, "-journal"), LinkOption.NOFOLLOW_LINKS),
+                    FileStamp.of(beside(path, "-wal"), LinkOption.NOFOLLOW_LINKS), snapshot.manifest(),
+                    verifier.anchorState());
+            return new Observed(inputs, file.settledBefore(now, TIMESTAMP_GRANULARITY_MILLIS));
         } catch (IOException | RuntimeException e) {
             LOG.debug("{}: cannot read what its verdict depends on ({}), so it is verified in full", snapshot.name(),
                     e.getMessage());

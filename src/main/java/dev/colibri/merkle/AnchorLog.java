@@ -1,6 +1,7 @@
 package dev.colibri.merkle;
 
 import dev.colibri.workspace.Durable;
+import dev.colibri.workspace.FileStamp;
 import dev.colibri.workspace.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ public final class AnchorLog {
      * @param settled whether the stamp's times lay clearly before the read
      * @param parsed  what was read
      */
-    private record Snapshot(AnchorLogStamp stamp, boolean settled, AnchorLogParser.Parsed parsed) {
+    private record Snapshot(FileStamp stamp, boolean settled, AnchorLogParser.Parsed parsed) {
     }
 
     public AnchorLog(Path file) {
@@ -111,7 +112,7 @@ public final class AnchorLog {
 
     private AnchorLogParser.Parsed load() throws IOException {
         long now = clock.millis();
-        AnchorLogStamp stamp = AnchorLogStamp.of(file);
+        FileStamp stamp = FileStamp.of(file);
         Snapshot known = last;
         if (known != null && known.settled() && known.stamp().equals(stamp)) {
             return known.parsed();

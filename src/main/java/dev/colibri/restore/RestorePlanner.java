@@ -14,7 +14,6 @@ import dev.colibri.workspace.Workspace;
 import dev.colibri.workspace.WorkspaceLock;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -141,7 +140,7 @@ public final class RestorePlanner {
         return walk(snapshot, workspaceId, (verifier, s) -> {
             Verification v = verifier.verify(s, checksum); // always in full: never from the memo
             verified.heard(v);
-            return new Verdict(v, clock.instant().truncatedTo(ChronoUnit.MILLIS), false);
+            return Verdict.fresh(v, clock);
         });
     }
 

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * Each call re-reads the folders and walks the snapshots newest first until it finds the newest
  * clean one, which is never pruned. The verdicts come from a {@link VerdictMemo}: a snapshot whose
  * file, manifest and anchor log are unchanged since it was last verified in full is not verified
- * again, so a listing trusts an unchanged file's earlier verdict for the life of the process (bit
- * rot that keeps size, modification time and inode is caught by {@code backup_verify} and by the
- * restore, which always verify in full). A real prune verifies afresh before it deletes anything.
+ * again, so a listing trusts an unchanged file's earlier clean verdict for the life of the process
+ * (rot on the medium, which changes no stat, is caught by {@code backup_verify} and by the restore,
+ * which always verify in full). A real prune verifies afresh before it deletes anything.
  * Only regular files directly inside {@code data/backups} are ever deleted; the cold tier is never
  * touched.
  */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -41,6 +42,8 @@ public final class Database implements AutoCloseable {
     private final Map<Connection, AtomicBoolean> givingWay = new ConcurrentHashMap<>();
     /** Backups inside {@link #whileWritesPaused} now: a read that would give way does not start. */
     private final AtomicInteger pauses = new AtomicInteger();
+    /** How many SQLite virtual-machine steps a read that gives way runs between looks at its flag. */
+    private static final int PROGRESS_STEPS = 10_000;
     /** Set once by {@link #stopReadsGivingWay()}: every read that gives way does so from then on. */
     private final AtomicBoolean readsGivingWayStopped = new AtomicBoolean();
     private volatile String corruption;
@@ -136,6 +139,14 @@ public final class Database implements AutoCloseable {
     public <T> Optional<T> readGivingWay(SqlWork<T> work) {
         AtomicBoolean interrupted = new AtomicBoolean();
         try (Connection c = Sqlite.openReadOnly(file)) {
+            // sqlite3_interrupt only stops a statement already running; this handler also stops one
+            // that starts after the interrupt (between registering and the first step)
+            ProgressHandler.setHandler(c, PROGRESS_STEPS, new ProgressHandler() {
+                @Override
+                protected int progress() {
+                    return interrupted.get() ? 1 : 0;
+                }
+            });
             givingWay.put(c, interrupted);
             if (pauses.get() > 0 || readsGivingWayStopped.get()) { // its interrupt may have come before we registered
                 givingWay.remove(c);

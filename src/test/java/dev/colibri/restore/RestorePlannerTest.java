@@ -280,11 +280,16 @@ class RestorePlannerTest {
         for (String name : List.of(older, newer)) {
             Files.setLastModifiedTime(fx.backup(name), anHourAgo);
         }
+        try {
+            Thread.sleep(2_200); // past the memo's two-second window: the inode change time cannot be dated back
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
         return List.of(newer, older);
     }
 
     @Test
-    void aSecondPlanReusesTheVerdictsOnUnchangedSnapshotsRejectedOnesToo() throws IOException {
+    void aSecondPlanReusesTheCandidatesVerdictAndVerifiesTheRejectedOnesAgain() throws IOException {
         RestoreFixture fx = new RestoreFixture(tmp, false);
         try (Colibri c = fx.open()) {
             List<String> s = twoSettledNewestCorrupted(fx, c);
@@ -302,10 +307,10 @@ class RestorePlannerTest {
             assertFalse(first.rejected().get(0).verdictFromMemory());
             assertEquals(at, first.candidateVerifiedAt());
             assertTrue(second.candidateVerdictFromMemory());
-            assertTrue(second.rejected().get(0).verdictFromMemory(), "a failed verdict is remembered too");
+            assertFalse(second.rejected().get(0).verdictFromMemory(), "a failed verdict is not remembered");
             assertEquals(at, second.candidateVerifiedAt());
-            assertEquals(at, second.rejected().get(0).verifiedAt());
-            assertEquals(2, c.verdicts().verificationsRun());
+            assertEquals(fx.clock.instant().toString(), second.rejected().get(0).verifiedAt());
+            assertEquals(3, c.verdicts().verificationsRun());
         }
     }
 
@@ -321,8 +326,8 @@ class RestorePlannerTest {
 
             assertEquals(s.get(1), plan.candidate());
             assertTrue(plan.candidateVerdictFromMemory());
-            assertTrue(plan.rejected().get(0).verdictFromMemory());
-            assertEquals(2, c.verdicts().verificationsRun(), "one memo per process, shared by listings and plans");
+            assertFalse(plan.rejected().get(0).verdictFromMemory(), "a failed verdict is verified again");
+            assertEquals(3, c.verdicts().verificationsRun(), "one memo per process, shared by listings and plans");
         }
     }
 

@@ -74,10 +74,11 @@ class RetentionServiceVerdictsTest {
     }
 
     /**
-     * Three round snapshots aged 62, 61 and 60 days, their files dated an hour back (a file written
-     * in the last two seconds is verified on every listing: its stat cannot vouch for its bytes).
+     * Three round snapshots aged 62, 61 and 60 days, their files dated an hour back, then a wait past
+     * the memo's two-second window: a file written (or whose inode changed, which a test cannot date
+     * back) in the last two seconds is verified on every listing, as its stat cannot vouch for its bytes.
      */
-    private List<Snapshot> threeOldSettled(Colibri c) throws IOException {
+    private List<Snapshot> threeOldSettled(Colibri c) throws IOException, InterruptedException {
         Snapshot r1 = take(c, "round", "r1");
         clock.advanceDays(1);
         Snapshot r2 = take(c, "round", "r2");
@@ -87,8 +88,12 @@ class RetentionServiceVerdictsTest {
         for (Snapshot s : List.of(r1, r2, r3)) {
             Files.setLastModifiedTime(s.path(), anHourAgo());
         }
+        Thread.sleep(SETTLE_MILLIS);
         return List.of(r3, r2, r1);
     }
+
+    /** Past VerdictMemo's two-second window. */
+    private static final long SETTLE_MILLIS = 2_200;
 
     private static FileTime anHourAgo() {
         return FileTime.from(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
@@ -150,53 +155,44 @@ class RetentionServiceVerdictsTest {
     }
 
     @Test
-    void bitRotThatKeepsSizeAndTimeIsTrustedByListingsUntilBackupVerifyCatchesIt() throws Exception {
+    void aWriteWhoseModificationTimeIsPutBackIsNoticedByTheNextListing() throws Exception {
         try (Colibri c = open(null)) {
             List<Snapshot> s = threeOldSettled(c);
             Path newest = s.get(0).path();
             c.retention().report(Optional.empty());
             FileTime seen = Files.getLastModifiedTime(newest);
             flipByte(newest);
-            Files.setLastModifiedTime(newest, seen);
-
-            RetentionReport trusting = c.retention().report(Optional.empty());
-            assertEquals(s.get(0).name(), trusting.newestClean().orElseThrow().snapshot().name(),
-                    "the documented limit: an unchanged stat keeps the earlier verdict");
-            assertTrue(trusting.newestClean().orElseThrow().verdict().fromMemory());
-            assertEquals(1, c.verdicts().verificationsRun());
-
-            Verdict explicit = c.verdicts().verifyAndRemember(c.verifier(), c.catalog().resolve(s.get(0).name()));
-            assertFalse(explicit.safeToRestore());
-            assertFalse(explicit.fromMemory());
+            Files.setLastModifiedTime(newest, seen); // size and mtime as before; the inode change time is not
 
             RetentionReport after = c.retention().report(Optional.empty());
-            Verdict remembered = find(after.decisions(), s.get(0).name()).verdict();
-            assertTrue(remembered.fromMemory());
-            assertFalse(remembered.safeToRestore(), "backup_verify's verdict replaced the remembered one");
+
+            Verdict damaged = find(after.decisions(), s.get(0).name()).verdict();
+            assertFalse(damaged.fromMemory());
+            assertFalse(damaged.safeToRestore());
             assertEquals(s.get(1).name(), after.newestClean().orElseThrow().snapshot().name());
-            assertEquals(3, c.verdicts().verificationsRun(), "backup_verify's, then the next snapshot down");
+            assertEquals(3, c.verdicts().verificationsRun(), "the first listing's, then the damaged one and the next");
         }
     }
 
-    /** Regression (review): a real prune deleted around a remembered verdict that bit rot had overturned. */
+    /**
+     * Regression (review): a real prune relied on a remembered verdict for the snapshot it protects,
+     * which a change the stat cannot show (rot on the medium) would have overturned.
+     */
     @Test
-    void aRealPruneVerifiesTheSnapshotItProtectsAfresh() throws Exception {
+    void aRealPruneVerifiesAfreshTheSnapshotItProtects() throws Exception {
         try (Colibri c = open(null)) {
             List<Snapshot> s = threeOldSettled(c);
             c.retention().report(Optional.empty());
-            Path newest = s.get(0).path();
-            FileTime seen = Files.getLastModifiedTime(newest);
-            flipByte(newest);
-            Files.setLastModifiedTime(newest, seen);
             assertTrue(c.retention().prune(true).newestClean().verdict().fromMemory(), "a dry run may trust the memo");
             assertEquals(1, c.verdicts().verificationsRun());
 
             PruneResult real = c.retention().prune(false);
 
-            assertEquals(s.get(1).name(), real.newestClean().snapshot().name(), "the damaged newest no longer protects");
-            assertFalse(real.newestClean().verdict().fromMemory());
-            assertTrue(Files.exists(s.get(1).path()), "the snapshot that now verifies clean is kept");
-            assertEquals(3, c.verdicts().verificationsRun(), "the newest afresh, then the next one down");
+            assertEquals(s.get(0).name(), real.newestClean().snapshot().name());
+            assertFalse(real.newestClean().verdict().fromMemory(), "verified in full before anything was deleted");
+            assertEquals(2, c.verdicts().verificationsRun());
+            assertEquals(List.of(s.get(1).name(), s.get(2).name()), names(real.pruned()));
+            assertTrue(Files.exists(s.get(0).path()));
         }
     }
 

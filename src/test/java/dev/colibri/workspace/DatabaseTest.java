@@ -364,6 +364,42 @@ class DatabaseTest {
         }
     }
 
+    /**
+     * Regression (review): sqlite3_interrupt only stops a statement already running, so a read whose
+     * query started just after the interrupt (registered, but between statements) ran to its end.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void anInterruptThatComesBeforeTheStatementStartsStillStopsIt() throws Exception {
+        try (Database db = Database.open(file())) {
+            CountDownLatch registered = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            ExecutorService background = Executors.newSingleThreadExecutor();
+            Future<Optional<Long>> read = background.submit(() -> db.readGivingWay(c -> {
+                registered.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("WITH RECURSIVE n(i) AS"
+                        + " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) SELECT count(*) FROM n")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }));
+            registered.await();
+
+            db.stopReadsGivingWay(); // no statement is running on the reader yet
+            go.countDown();
+
+            assertEquals(Optional.empty(), read.get(10, TimeUnit.SECONDS), "the read ran on after the interrupt");
+            assertEquals(Optional.empty(), db.readGivingWay(c -> "read"), "a read after the stop started anyway");
+            assertNull(db.corruption());
+            background.shutdown();
+        }
+    }
+
     /** Regression: a read registering just after the backup's interrupt went out was never interrupted. */
     @Test
     void readGivingWayDoesNotStartWhileABackupHasWritesPaused() throws Exception {
