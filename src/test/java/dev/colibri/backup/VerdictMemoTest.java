@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colibri.Colibri;
+import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.MutableClock;
 import dev.colibri.workspace.Sha256;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -72,17 +72,6 @@ class VerdictMemoTest {
 
     private static void setTime(Path file, FileTime time) throws IOException {
         Files.setLastModifiedTime(file, time);
-    }
-
-    /** Flips one byte in the middle of the file, keeping its size. */
-    private static void flipMiddleByte(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = f.length() / 2;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xFF);
-        }
     }
 
     private static Check check(Verdict v, String name) {
@@ -146,7 +135,7 @@ class VerdictMemoTest {
             VerdictMemo memo = memo();
             assertTrue(memo.verdictOf(c.verifier(), c.catalog().resolve(name)).safeToRestore());
 
-            flipMiddleByte(file); // a real write: the modification time moves
+            ByteFlip.middleOf(file); // a real write: the modification time moves
             setTime(file, FileTime.from(anHourAgo().toInstant().plusSeconds(30))); // settled, but not the time seen before
             String sha = Sha256.of(file);
             String recorded = c.catalog().resolve(name).manifest().sha256();
@@ -175,7 +164,7 @@ class VerdictMemoTest {
             Verdict clean = memo.verdictOf(c.verifier(), c.catalog().resolve(name));
             FileTime seen = Files.getLastModifiedTime(file);
 
-            flipMiddleByte(file);
+            ByteFlip.middleOf(file);
             setTime(file, seen); // the bytes differ, size, modification time and inode do not
 
             Verdict listed = memo.verdictOf(c.verifier(), c.catalog().resolve(name));

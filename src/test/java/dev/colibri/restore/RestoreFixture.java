@@ -1,5 +1,6 @@
 package dev.colibri.restore;
 
+import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.MutableClock;
 
 import dev.colibri.Colibri;
@@ -66,13 +67,7 @@ final class RestoreFixture {
 
     /** Flips one byte in the middle of a file. */
     static void flipMiddleByte(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = f.length() / 2;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xFF);
-        }
+        ByteFlip.middleOf(file);
     }
 
     static void truncateToHalf(Path file) throws IOException {

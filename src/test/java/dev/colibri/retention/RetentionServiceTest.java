@@ -1,5 +1,6 @@
 package dev.colibri.retention;
 
+import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,7 +16,6 @@ import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.SnapshotName;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -62,16 +62,6 @@ class RetentionServiceTest {
 
     private static Path manifest(Snapshot s) {
         return s.path().resolveSibling(SnapshotName.manifestOf(s.name()));
-    }
-
-    private static void flipByte(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = f.length() / 2;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xFF);
-        }
     }
 
     /** Six snapshots aged 40, 20, 15, 12, 3 and 1 days. */
@@ -221,7 +211,7 @@ class RetentionServiceTest {
             clock.advanceDays(1);
             Snapshot r3 = take(c, "round", "r3");
             clock.advanceDays(60);
-            flipByte(r3.path());
+            ByteFlip.middleOf(r3.path());
 
             List<Decision> ds = c.retention().list(Optional.empty());
             assertEquals(List.of(r3.name(), r2.name(), r1.name()), names(ds));
@@ -246,7 +236,7 @@ class RetentionServiceTest {
             clock.advanceDays(44);
             Snapshot fresh = take(c, "round", "r3");
             clock.advanceDays(1);
-            flipByte(fresh.path());
+            ByteFlip.middleOf(fresh.path());
             List<Decision> ds = c.retention().list(Optional.empty());
             assertEquals("hot: taken 1.0 days ago; every snapshot younger than 7 days is kept.",
                     find(ds, fresh.name()).reason());

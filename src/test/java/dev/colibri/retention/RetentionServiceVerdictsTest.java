@@ -11,11 +11,11 @@ import dev.colibri.backup.Check;
 import dev.colibri.backup.ProgressListener;
 import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.Verdict;
+import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.MutableClock;
 import dev.colibri.workspace.Sha256;
 import dev.colibri.workspace.Workspace;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -61,16 +61,6 @@ class RetentionServiceVerdictsTest {
 
     private static Decision find(List<Decision> ds, String name) {
         return ds.stream().filter(d -> d.snapshot().name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static void flipByte(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = f.length() / 2;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xFF);
-        }
     }
 
     /**
@@ -136,7 +126,7 @@ class RetentionServiceVerdictsTest {
             assertEquals(s.get(0).name(), c.retention().report(Optional.empty()).newestClean().orElseThrow()
                     .snapshot().name());
 
-            flipByte(s.get(0).path()); // a real write: the file's modification time moves
+            ByteFlip.middleOf(s.get(0).path()); // a real write: the file's modification time moves
             RetentionReport after = c.retention().report(Optional.empty());
 
             assertEquals(3, c.verdicts().verificationsRun(), "the damaged file and the next one down were verified");
@@ -161,7 +151,7 @@ class RetentionServiceVerdictsTest {
             Path newest = s.get(0).path();
             c.retention().report(Optional.empty());
             FileTime seen = Files.getLastModifiedTime(newest);
-            flipByte(newest);
+            ByteFlip.middleOf(newest);
             Files.setLastModifiedTime(newest, seen); // size and mtime as before; the inode change time is not
 
             RetentionReport after = c.retention().report(Optional.empty());
