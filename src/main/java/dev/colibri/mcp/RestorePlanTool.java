@@ -45,8 +45,7 @@ final class RestorePlanTool implements Tool {
 
     static Map<String, Object> fields(Plan plan) {
         List<Map<String, Object>> rejected = plan.rejected().stream().map(r -> Fields.of().put("name", r.name())
-                .put("tier", r.tier()).put("reason", r.reason()).put("verified_at", r.verifiedAt())
-                .put("verdict_from_memory", r.verdictFromMemory()).map()).toList();
+                .put("tier", r.tier()).put("reason", r.reason()).put("verified_at", r.verifiedAt()).map()).toList();
         List<Map<String, Object>> steps = plan.steps().stream().map(s -> Fields.of().put("step", s.step())
                 .put("action", s.action()).put("command", s.command()).map()).toList();
         Plan.DataLoss loss = plan.dataLoss();

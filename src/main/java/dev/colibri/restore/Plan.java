@@ -32,10 +32,10 @@ public record Plan(String candidate, String candidateTier, List<Rejected> reject
     /**
      * A snapshot that was verified and is not safe to restore from.
      *
-     * @param verifiedAt        when the verification that rejected it finished
-     * @param verdictFromMemory true when that verdict was remembered from an earlier call
+     * @param verifiedAt when the verification that rejected it finished (a failed verdict is never
+     *                   remembered, so it is always this plan's)
      */
-    public record Rejected(String name, String tier, String reason, String verifiedAt, boolean verdictFromMemory) {
+    public record Rejected(String name, String tier, String reason, String verifiedAt) {
     }
 
     /**

@@ -155,8 +155,7 @@ public final class RestorePlanner {
             if (v.safeToRestore()) {
                 return new Selection(s, v, rejected, order.size());
             }
-            rejected.add(new Plan.Rejected(s.name(), s.tier(), v.failures(), v.verifiedAt().toString(),
-                    v.fromMemory()));
+            rejected.add(new Plan.Rejected(s.name(), s.tier(), v.failures(), v.verifiedAt().toString()));
         }
         return new Selection(null, null, rejected, order.size());
     }

@@ -198,9 +198,7 @@ public final class RetentionService {
                 if (v.safeToRestore()) {
                     return new Walk(Optional.of(s), seen);
                 }
-                if (!v.fromMemory()) {
-                    LOG.info("{} does not verify clean: {}", s.name(), v.failures());
-                }
+                LOG.info("{} does not verify clean: {}", s.name(), v.failures());
             } catch (RuntimeException e) {
                 LOG.warn("verifying {} failed: {}", s.name(), e.getMessage());
             }

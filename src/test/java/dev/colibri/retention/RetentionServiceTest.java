@@ -1,8 +1,9 @@
 package dev.colibri.retention;
 
-import dev.colibri.testing.ByteFlip;
-import dev.colibri.testing.MutableClock;
-
+import static dev.colibri.retention.RetentionFixture.NEWEST_CLEAN;
+import static dev.colibri.retention.RetentionFixture.find;
+import static dev.colibri.retention.RetentionFixture.names;
+import static dev.colibri.retention.RetentionFixture.take;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,17 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colibri.Colibri;
-import dev.colibri.backup.ProgressListener;
 import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.SnapshotName;
-import dev.colibri.workspace.Workspace;
+import dev.colibri.testing.ByteFlip;
+import dev.colibri.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -31,9 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Retention over a real workspace: real SQLite snapshots, real manifests, ages made by moving the clock. */
 class RetentionServiceTest {
-
-    private static final String NEWEST_CLEAN = "newest snapshot that verifies clean: it is kept whatever its age, so"
-            + " there is always a snapshot to restore from.";
 
     @TempDir
     Path tmp;
@@ -45,19 +42,7 @@ class RetentionServiceTest {
     }
 
     private Colibri open(Path coldDir) {
-        return Colibri.open(new Workspace(tmp.resolve("home"), coldDir, tmp.resolve("keys").resolve("audit.key")), clock);
-    }
-
-    private static Snapshot take(Colibri c, String kind, String round) throws IOException {
-        return c.backups().create(kind, round, null, ProgressListener.none()).snapshot();
-    }
-
-    private static List<String> names(List<Decision> ds) {
-        return ds.stream().map(d -> d.snapshot().name()).toList();
-    }
-
-    private static Decision find(List<Decision> ds, String name) {
-        return ds.stream().filter(d -> d.snapshot().name().equals(name)).findFirst().orElseThrow();
+        return RetentionFixture.open(tmp, coldDir, clock);
     }
 
     private static Path manifest(Snapshot s) {

@@ -1,5 +1,9 @@
 package dev.colibri.retention;
 
+import static dev.colibri.retention.RetentionFixture.NEWEST_CLEAN;
+import static dev.colibri.retention.RetentionFixture.find;
+import static dev.colibri.retention.RetentionFixture.names;
+import static dev.colibri.retention.RetentionFixture.take;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,13 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colibri.Colibri;
 import dev.colibri.backup.Check;
-import dev.colibri.backup.ProgressListener;
 import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.Verdict;
 import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.MutableClock;
 import dev.colibri.workspace.Sha256;
-import dev.colibri.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,32 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention's verdicts from the workspace's {@link dev.colibri.backup.VerdictMemo}: a listing does
- * not verify unchanged snapshots again, sees a changed one, and (the documented limit) trusts a
- * file whose bytes changed behind an unchanged stat until backup_verify checks it in full.
+ * not verify unchanged snapshots again, sees a changed one (even with its modification time put
+ * back), and a real prune verifies afresh what it relies on.
  */
 class RetentionServiceVerdictsTest {
-
-    private static final String NEWEST_CLEAN = "newest snapshot that verifies clean: it is kept whatever its age, so"
-            + " there is always a snapshot to restore from.";
 
     @TempDir
     Path tmp;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     private Colibri open(Path coldDir) {
-        return Colibri.open(new Workspace(tmp.resolve("home"), coldDir, tmp.resolve("keys").resolve("audit.key")), clock);
-    }
-
-    private static Snapshot take(Colibri c, String kind, String round) throws IOException {
-        return c.backups().create(kind, round, null, ProgressListener.none()).snapshot();
-    }
-
-    private static List<String> names(List<Decision> ds) {
-        return ds.stream().map(d -> d.snapshot().name()).toList();
-    }
-
-    private static Decision find(List<Decision> ds, String name) {
-        return ds.stream().filter(d -> d.snapshot().name().equals(name)).findFirst().orElseThrow();
+        return RetentionFixture.open(tmp, coldDir, clock);
     }
 
     /**
