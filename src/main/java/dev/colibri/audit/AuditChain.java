@@ -121,11 +121,19 @@ public final class AuditChain {
 
     /** {@link #verify(Connection)}, handing every record's hash to {@code leaves} as it is read. */
     public ChainVerification verify(Connection c, LeafSink leaves) throws SQLException {
+        return verify(c, leaves, TaskIdSink.NONE);
+    }
+
+    /**
+     * {@link #verify(Connection)}, handing every record's hash to {@code leaves} and its task id to
+     * {@code taskIds} as it is read.
+     */
+    public ChainVerification verify(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
         long end = end(c);
         Path file = fileOf(c);
         int ranges = file == null ? 1 : (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
                 end / MIN_RANGE_RECORDS));
-        return verify(c, ranges, leaves);
+        return verify(c, ranges, leaves, taskIds);
     }
 
     /** Records below which a range is not worth a thread and a connection of its own. */
@@ -133,10 +141,10 @@ public final class AuditChain {
 
     /** {@link #verify(Connection)} with the chain cut into {@code ranges} ranges (tests use this directly). */
     ChainVerification verify(Connection c, int ranges) throws SQLException {
-        return verify(c, ranges, LeafSink.NONE);
+        return verify(c, ranges, LeafSink.NONE, TaskIdSink.NONE);
     }
 
-    ChainVerification verify(Connection c, int ranges, LeafSink leaves) throws SQLException {
+    ChainVerification verify(Connection c, int ranges, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
         long first = first(c);
         if (first < 0) { // the ranges start at 0: a record stored below it would never be read
             return broken(c, GENESIS, 0, "unexpected position " + first + " where 0 was expected");
@@ -150,7 +158,7 @@ public final class AuditChain {
         List<ChainSegment> segments = new ArrayList<>();
         for (int i = 0; i < ranges; i++) {
             segments.add(new ChainSegment(bounds[i], bounds[i + 1], key.newMac(), firstBad,
-                    leaves.range(bounds[i], bounds[i + 1])));
+                    leaves.range(bounds[i], bounds[i + 1]), taskIds.range(bounds[i], bounds[i + 1])));
         }
         List<FutureTask<ChainSegment.Result>> others = new ArrayList<>();
         Path file = ranges > 1 ? fileOf(c) : null;

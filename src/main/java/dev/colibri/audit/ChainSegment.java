@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * under the position the walk expects is intact: its HMAC covers its position, its link and all its
  * fields. Any record that does not (or whose short fields contain a separator, so that the join
  * cannot be split unambiguously) is read again column by column and judged exactly as the
- * sequential walk judges it, so the reported position and reason never depend on the shortcut.
+ * sequential walk judges it, so the reported position and reason never depend on the shortcut. A
+ * {@code task_id} that is neither NULL nor text also takes the column-by-column read, so the quick
+ * way tells {@link TaskIdSink} the stored class of every task id it hands over.
  *
  * <p>A range stops early once a record before it is known to be bad ({@code firstBad}): nothing
  * after the first bad record is reported.
@@ -44,7 +46,8 @@ final class ChainSegment {
     private static final byte PRESENT = 0x1e;
     private static final String ROWS = "SELECT CASE WHEN length(prev_hash) = 32 AND length(hash) = 32"
             + " THEN prev_hash || hash END, content, kind || char(31) || created_at || char(31)"
-            + " || COALESCE(char(30) || task_id, '') FROM thought_records NOT INDEXED"
+            + " || CASE WHEN task_id IS NULL THEN '' WHEN typeof(task_id) = 'text' THEN char(30) || task_id END"
+            + " FROM thought_records NOT INDEXED"
             + " WHERE position >= ? AND position < ? ORDER BY position";
     private static final String ONE_ROW = "SELECT position, kind, content, task_id, created_at, prev_hash, hash"
             + " FROM thought_records WHERE position >= ? ORDER BY position LIMIT 1";
@@ -54,19 +57,25 @@ final class ChainSegment {
     private final HmacSha256 mac;
     private final AtomicLong firstBad;
     private final Consumer<byte[]> leaves;
+    private final TaskIdSink.Range taskIds;
     private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
+    /** The task id of the row {@link #intact} last accepted (null: none). */
+    private byte[] intactTaskId;
 
     /**
      * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
      *                 {@link Long#MAX_VALUE} while none)
      * @param leaves   receives the hash of every record that passed, in position order
+     * @param taskIds  receives the task id of every record that passed, in position order
      */
-    ChainSegment(long from, long to, HmacSha256 mac, AtomicLong firstBad, Consumer<byte[]> leaves) {
+    ChainSegment(long from, long to, HmacSha256 mac, AtomicLong firstBad, Consumer<byte[]> leaves,
+            TaskIdSink.Range taskIds) {
         this.from = from;
         this.to = to;
         this.mac = mac;
         this.firstBad = firstBad;
         this.leaves = leaves;
+        this.taskIds = taskIds;
     }
 
     /** Walks the range; {@code genesis} is the expected {@code prev_hash} of position 0 (only for the first range). */
@@ -89,6 +98,7 @@ final class ChainSegment {
                     if (intact(expected, expectedPrev, pair, rs.getBytes(2), rs.getBytes(3))) {
                         prev = Arrays.copyOfRange(pair, 0, 32);
                         hash = Arrays.copyOfRange(pair, 32, 64);
+                        taskIds.text(intactTaskId);
                     } else {
                         Stored row = Stored.read(one, expected);
                         String problem = judge(row, expected, expectedPrev);
@@ -101,6 +111,7 @@ final class ChainSegment {
                         }
                         prev = row.prev();
                         hash = row.hash();
+                        taskIds.unclassified(expected);
                     }
                     if (expected == from && expectedPrev == null) {
                         firstRead = true;
@@ -143,6 +154,7 @@ final class ChainSegment {
                 Arrays.copyOfRange(fields, first + 1, second));
         mac.update(pair, 0, 32);
         mac.update(canonical.buffer(), 0, n);
+        intactTaskId = taskId;
         return Arrays.equals(pair, 32, 64, mac.doFinal(), 0, 32);
     }
 

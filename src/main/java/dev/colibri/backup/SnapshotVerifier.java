@@ -26,8 +26,9 @@ import java.util.function.Function;
 /**
  * Decides whether a snapshot is safe to restore from. Four independent reads of the file overlap:
  * SQLite's integrity check (then tables and workspace) on the calling thread, its foreign-key check
- * on a second connection, the audit chain walk (itself spread over the cores), which also computes
- * the Merkle root from the hashes it reads, on a third, and the file's checksum; the
+ * of the small tables on a second connection, the audit chain walk (itself spread over the cores),
+ * which also computes the Merkle root from the hashes it reads and looks up the records' task ids
+ * for the foreign-key check ({@link ForeignKeyCheck}), on a third, and the file's checksum; the
  * results are reported in the fixed order of {@code ORDER} as if run one after another (a check that
  * cannot run skips the ones after it). The checksum against the manifest makes any flipped byte
  * anywhere in the file fatal.
@@ -82,7 +83,8 @@ public final class SnapshotVerifier {
         try {
             CompletableFuture<Check> sum = CompletableFuture.supplyAsync(() -> checksum.apply(snapshot), pool);
             CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot), pool);
-            CompletableFuture<Check> keys = CompletableFuture.supplyAsync(() -> foreignKeys(snapshot), pool);
+            CompletableFuture<Boolean> keys = CompletableFuture.supplyAsync(
+                    () -> SnapshotInspector.onFile(snapshot.path(), ForeignKeyCheck::otherTablesClean), pool);
             List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, keys, proofs));
             keys.handle((k, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
             proofs.handle((p, e) -> null).join();
@@ -97,34 +99,55 @@ public final class SnapshotVerifier {
         }
     }
 
-    /** The foreign-key check, on its own connection so that it runs beside integrity_check. */
-    private static Check foreignKeys(Snapshot s) {
-        List<String> fk = SnapshotInspector.onFile(s.path(), SnapshotFacts::foreignKeyViolations);
+    /**
+     * The foreign-key check: clean without another read of {@code thought_records} when the other
+     * tables are clean and the chain walk resolved every task id of a file that is sound; otherwise
+     * {@code PRAGMA foreign_key_check} in full, on the integrity check's connection, so that every
+     * violation reported is SQLite's own.
+     */
+    private static Check foreignKeys(Connection c, boolean sound, CompletableFuture<Boolean> otherTables,
+            CompletableFuture<Proofs> proofs) throws SQLException {
+        boolean othersClean;
+        try {
+            othersClean = otherTables.join();
+        } catch (CompletionException e) {
+            othersClean = false; // the full check below reads the file again and says why
+        }
+        if (sound && othersClean && proofs.join().taskIdsResolved()) {
+            return Check.ok("foreign_key_check", "no violations (thought_records' task ids looked up during the chain walk)");
+        }
+        List<String> fk = SnapshotFacts.foreignKeyViolations(c);
         return fk.isEmpty() ? Check.ok("foreign_key_check", "no violations")
                 : Check.fail("foreign_key_check", fk.size() + " violation(s): " + String.join(", ", fk));
     }
 
-    /** The audit chain and Merkle root checks, and whether reading the file stopped them. */
-    private record Proofs(List<Check> checks, boolean aborted) {
+    /**
+     * The audit chain and Merkle root checks, whether reading the file stopped them, and whether the
+     * walk read every record and found every task id it read among the tasks.
+     */
+    private record Proofs(List<Check> checks, boolean aborted, boolean taskIdsResolved) {
     }
 
     /** The chain walk and the Merkle recomputation, on their own connection. */
     private Proofs proofs(Snapshot s) {
         List<Check> checks = new ArrayList<>();
+        boolean[] resolved = {false};
         try {
             SnapshotInspector.onFile(s.path(), c -> {
                 c.setAutoCommit(false); // one read transaction: the head and the records it covers agree
                 long size = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
                 ChainRoot root = new ChainRoot(size); // the Merkle root from the walk's own reads
-                ChainVerification v = chain.verify(c, root);
+                ForeignKeyCheck.Walk taskIds = ForeignKeyCheck.prepare(c);
+                ChainVerification v = chain.verify(c, root, taskIds);
+                resolved[0] = v.ok() && taskIds.resolved(); // a chain that verifies was read to its last record
                 checks.add(chain(v, s.manifest()));
                 checks.add(merkle(MerkleService.report(c, anchors, false, v.ok() ? root.result() : null)));
                 return null;
             });
-            return new Proofs(checks, false);
+            return new Proofs(checks, false, resolved[0]);
         } catch (RuntimeException e) {
             checks.add(Check.fail(ORDER.get(3 + checks.size()), e.getMessage()));
-            return new Proofs(checks, true);
+            return new Proofs(checks, true, false);
         }
     }
 
@@ -159,7 +182,7 @@ public final class SnapshotVerifier {
                 : Check.fail("checksum", "sha256 " + sha256 + " differs from the manifest's " + m.sha256());
     }
 
-    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<Check> keys, CompletableFuture<Proofs> proofs) {
+    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<Boolean> keys, CompletableFuture<Proofs> proofs) {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
@@ -186,16 +209,12 @@ public final class SnapshotVerifier {
         }
     }
 
-    private void runChecks(Connection c, List<Check> checks, CompletableFuture<Check> keys,
+    private void runChecks(Connection c, List<Check> checks, CompletableFuture<Boolean> keys,
             CompletableFuture<Proofs> proofs) throws SQLException {
         String integrity = SnapshotFacts.integrityCheck(c);
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
                 : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
-        try {
-            checks.add(keys.join());
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e; // as if read here: the checks after it are skipped
-        }
+        checks.add(foreignKeys(c, "ok".equals(integrity), keys, proofs));
         checks.add(tables(SnapshotFacts.loadBearingCounts(c)));
         Proofs p = proofs.join();
         checks.addAll(p.checks());

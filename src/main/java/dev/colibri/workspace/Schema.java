@@ -96,6 +96,22 @@ public final class Schema {
         return null;
     }
 
+    /**
+     * The {@code CREATE TABLE} statement of {@code table} as a database this build migrated stores it
+     * in {@code sqlite_schema.sql}, or null when no migration creates that table.
+     */
+    public static String createSql(String table) {
+        String head = "CREATE TABLE " + table + " (";
+        for (String migration : MIGRATIONS) {
+            for (String sql : migration.split(";")) {
+                if (sql.strip().startsWith(head)) {
+                    return sql.strip();
+                }
+            }
+        }
+        return null;
+    }
+
     /** The schema version recorded in a database. */
     public static int version(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {

@@ -30,6 +30,11 @@ public final class Sqlite {
     /**
      * A read-only connection. For the live database it shares the WAL; for a snapshot file it never
      * creates a journal or WAL beside it, so verifying a snapshot does not change it.
+     *
+     * <p>It opens without SQLite's per-connection mutex ({@code SQLITE_OPEN_NOMUTEX}): sqlite-jdbc
+     * already serialises every call on a connection in Java (its native methods are
+     * {@code synchronized}; {@code sqlite3_interrupt}, the one that is not, is safe from any thread),
+     * so the mutex only cost a lock and an unlock per row read, about 4 % of a chain walk.
      */
     public static Connection openReadOnly(Path file) throws SQLException {
         if (!java.nio.file.Files.isRegularFile(file)) {
@@ -38,6 +43,7 @@ public final class Sqlite {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setOpenMode(SQLiteOpenMode.READONLY);
+        config.setOpenMode(SQLiteOpenMode.NOMUTEX);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         return config.createConnection("jdbc:sqlite:" + file);
     }

@@ -298,6 +298,44 @@ class AuditChainTest {
         assertEquals(r.get(4).hash(), v.headHash());
     }
 
+    /** What each range of a walk handed to a {@link TaskIdSink}, in position order, joined. */
+    private List<String> taskIdsSeen(int ranges) {
+        List<List<String>> seen = new ArrayList<>();
+        TaskIdSink sink = (from, to) -> {
+            List<String> range = new ArrayList<>();
+            seen.add(range);
+            return new TaskIdSink.Range() {
+                @Override
+                public void text(byte[] taskId) {
+                    range.add(taskId == null ? "null" : new String(taskId, java.nio.charset.StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void unclassified(long position) {
+                    range.add("unclassified " + position);
+                }
+            };
+        };
+        assertTrue(db.read(c -> chain.verify(c, ranges, LeafSink.NONE, sink)).ok());
+        return seen.stream().flatMap(List::stream).toList();
+    }
+
+    @Test
+    void walkHandsOverEveryTaskIdAndWhetherItSawItsClass() {
+        fiveRecords();
+        append("x\u001fy", "separator in the kind: read column by column", "T1");
+        append("note", "task id stored as a blob below", "T1");
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("colibri.db"))) {
+            sql(c, "UPDATE thought_records SET task_id = CAST(task_id AS BLOB) WHERE position = 6"); // foreign keys off
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        List<String> expected = List.of("null", "null", "T1", "null", "null", "unclassified 5", "unclassified 6");
+        for (int ranges = 1; ranges <= 3; ranges++) {
+            assertEquals(expected, taskIdsSeen(ranges), "cut into " + ranges + " ranges");
+        }
+    }
+
     @Test
     void recordAppendedWithAWrongKeyBreaksAtThatRecord() {
         List<ThoughtRecord> r = fiveRecords();

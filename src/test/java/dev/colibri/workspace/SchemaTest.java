@@ -1,6 +1,7 @@
 package dev.colibri.workspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +34,22 @@ class SchemaTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    @Test
+    void createSqlIsWhatAMigratedDatabaseStores() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = c.createStatement()) {
+            Schema.migrate(c);
+            for (String table : List.of("meta", "tasks", "task_deps", "thought_records", "merkle_nodes", "tree_heads",
+                    "rounds")) {
+                try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_schema WHERE name = '" + table + "'")) {
+                    assertTrue(rs.next(), table);
+                    assertEquals(rs.getString(1), Schema.createSql(table), table);
+                }
+            }
+        }
+        assertNull(Schema.createSql("thought"));
+        assertNull(Schema.createSql("nothing"));
     }
 
     @Test
