@@ -16,8 +16,8 @@ import java.util.Set;
  * A snapshot's {@code foreign_key_check} without a third scan of its biggest table. SQLite's check
  * of {@code thought_records} reads every row (about as long as the chain walk's own read) only to
  * look each {@code task_id} up in {@code tasks}; the chain walk reads every task id anyway. So the
- * check is split: SQLite checks every other table ({@link #otherTablesClean}), and the walk hands
- * each record's task id to a {@link Walk}, which looks it up among the task ids read beforehand.
+ * check is split: SQLite checks every other table ({@link #early}), and the walk hands each
+ * record's task id to a {@link Walk}, which looks it up among the task ids read beforehand.
  *
  * <p>This can only ever conclude that there are no violations, and only when it is exactly what
  * SQLite would say: the two tables are declared as this build declares them ({@code task_id TEXT
@@ -26,7 +26,9 @@ import java.util.Set;
  * collation; a value of another class never matches a text key), and no other table has a
  * violation. In every other case (a broken chain, a record read column by column, an unknown or
  * non-text task id, more than {@link #MAX_TASKS} tasks, another schema, a violation elsewhere) the
- * caller runs {@code PRAGMA foreign_key_check} itself, so every reported violation is SQLite's.
+ * caller runs {@code PRAGMA foreign_key_check} itself, so every reported violation is SQLite's; when
+ * that is known before the walk (another schema, too many tasks, a violation elsewhere), {@link
+ * #early} runs it at once, beside the walk, as the verifier always did.
  */
 final class ForeignKeyCheck {
 
@@ -34,6 +36,30 @@ final class ForeignKeyCheck {
     static final int MAX_TASKS = 100_000;
 
     private ForeignKeyCheck() {
+    }
+
+    /**
+     * What can be known before the walk, on a connection of its own: the rows {@code PRAGMA
+     * foreign_key_check} returns (as {@link SnapshotFacts#foreignKeyViolations} reports them) when
+     * the walk cannot settle the check, or null when it may: the file is declared as this build
+     * declares it, holds at most {@link #MAX_TASKS} tasks, and every table but {@code thought_records}
+     * is clean.
+     */
+    static List<String> early(Connection c) throws SQLException {
+        if (applies(c) && otherTablesClean(c)) {
+            return null;
+        }
+        return SnapshotFacts.foreignKeyViolations(c);
+    }
+
+    private static boolean applies(Connection c) throws SQLException {
+        if (!declaredAsBuilt(c, "tasks") || !declaredAsBuilt(c, "thought_records")) {
+            return false;
+        }
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT 1 FROM tasks LIMIT " + (MAX_TASKS + 1) + ")")) {
+            return rs.next() && rs.getLong(1) <= MAX_TASKS;
+        }
     }
 
     /** Whether {@code PRAGMA foreign_key_check} finds nothing in any table but {@code thought_records}. */
@@ -58,20 +84,25 @@ final class ForeignKeyCheck {
 
     /**
      * Reads what the walk will look task ids up in, on the walk's connection and in its read
-     * transaction; the returned walk never resolves when the shortcut does not apply to this file.
+     * transaction; the returned walk never resolves when the shortcut does not apply to this file,
+     * or when reading the tasks fails (that is the foreign-key check's to report, not the chain's).
      */
-    static Walk prepare(Connection c) throws SQLException {
-        if (!declaredAsBuilt(c, "tasks") || !declaredAsBuilt(c, "thought_records")) {
+    static Walk prepare(Connection c) {
+        try {
+            if (!declaredAsBuilt(c, "tasks") || !declaredAsBuilt(c, "thought_records")) {
+                return new Walk(null);
+            }
+            Set<ByteBuffer> ids = new HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT id FROM tasks WHERE typeof(id) = 'text' LIMIT " + (MAX_TASKS + 1))) {
+                while (rs.next()) {
+                    ids.add(ByteBuffer.wrap(rs.getBytes(1)));
+                }
+            }
+            return new Walk(ids.size() > MAX_TASKS ? null : ids);
+        } catch (SQLException e) {
             return new Walk(null);
         }
-        Set<ByteBuffer> ids = new HashSet<>();
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id FROM tasks WHERE typeof(id) = 'text' LIMIT " + (MAX_TASKS + 1))) {
-            while (rs.next()) {
-                ids.add(ByteBuffer.wrap(rs.getBytes(1)));
-            }
-        }
-        return new Walk(ids.size() > MAX_TASKS ? null : ids);
     }
 
     private static boolean declaredAsBuilt(Connection c, String table) throws SQLException {

@@ -83,8 +83,8 @@ public final class SnapshotVerifier {
         try {
             CompletableFuture<Check> sum = CompletableFuture.supplyAsync(() -> checksum.apply(snapshot), pool);
             CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot), pool);
-            CompletableFuture<Boolean> keys = CompletableFuture.supplyAsync(
-                    () -> SnapshotInspector.onFile(snapshot.path(), ForeignKeyCheck::otherTablesClean), pool);
+            CompletableFuture<List<String>> keys = CompletableFuture.supplyAsync(
+                    () -> SnapshotInspector.onFile(snapshot.path(), ForeignKeyCheck::early), pool);
             List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, keys, proofs));
             keys.handle((k, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
             proofs.handle((p, e) -> null).join();
@@ -100,23 +100,27 @@ public final class SnapshotVerifier {
     }
 
     /**
-     * The foreign-key check: clean without another read of {@code thought_records} when the other
-     * tables are clean and the chain walk resolved every task id of a file that is sound; otherwise
-     * {@code PRAGMA foreign_key_check} in full, on the integrity check's connection, so that every
-     * violation reported is SQLite's own.
+     * The foreign-key check: SQLite's rows when its check ran beside the others ({@link
+     * ForeignKeyCheck#early}); clean without another read of {@code thought_records} when the chain
+     * walk resolved every task id of a file that is sound; otherwise {@code PRAGMA
+     * foreign_key_check} in full, on the integrity check's connection, so that every violation
+     * reported is SQLite's own.
      */
-    private static Check foreignKeys(Connection c, boolean sound, CompletableFuture<Boolean> otherTables,
+    private static Check foreignKeys(Connection c, boolean sound, CompletableFuture<List<String>> early,
             CompletableFuture<Proofs> proofs) throws SQLException {
-        boolean othersClean;
+        List<String> fk;
         try {
-            othersClean = otherTables.join();
+            fk = early.join();
         } catch (CompletionException e) {
-            othersClean = false; // the full check below reads the file again and says why
+            throw e.getCause() instanceof RuntimeException r ? r : e; // as if read here: the checks after it are skipped
         }
-        if (sound && othersClean && proofs.join().taskIdsResolved()) {
-            return Check.ok("foreign_key_check", "no violations (thought_records' task ids looked up during the chain walk)");
+        if (fk == null) {
+            // a walk that could not finish is the chain check's to report, below; here it only vouches for nothing
+            if (sound && proofs.handle((p, e) -> p != null && p.taskIdsResolved()).join()) {
+                return Check.ok("foreign_key_check", "no violations (thought_records' task ids looked up during the chain walk)");
+            }
+            fk = SnapshotFacts.foreignKeyViolations(c);
         }
-        List<String> fk = SnapshotFacts.foreignKeyViolations(c);
         return fk.isEmpty() ? Check.ok("foreign_key_check", "no violations")
                 : Check.fail("foreign_key_check", fk.size() + " violation(s): " + String.join(", ", fk));
     }
@@ -182,7 +186,7 @@ public final class SnapshotVerifier {
                 : Check.fail("checksum", "sha256 " + sha256 + " differs from the manifest's " + m.sha256());
     }
 
-    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<Boolean> keys, CompletableFuture<Proofs> proofs) {
+    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<List<String>> keys, CompletableFuture<Proofs> proofs) {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
@@ -209,7 +213,7 @@ public final class SnapshotVerifier {
         }
     }
 
-    private void runChecks(Connection c, List<Check> checks, CompletableFuture<Boolean> keys,
+    private void runChecks(Connection c, List<Check> checks, CompletableFuture<List<String>> keys,
             CompletableFuture<Proofs> proofs) throws SQLException {
         String integrity = SnapshotFacts.integrityCheck(c);
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")

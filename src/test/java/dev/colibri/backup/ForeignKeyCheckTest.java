@@ -2,6 +2,7 @@ package dev.colibri.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colibri.Colibri;
@@ -10,6 +11,7 @@ import dev.colibri.merkle.ChainRoot;
 import dev.colibri.task.TaskChange;
 import dev.colibri.testing.MutableClock;
 import dev.colibri.workspace.Workspace;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -158,6 +160,66 @@ class ForeignKeyCheckTest {
                 ForeignKeyCheck.Walk walk = ForeignKeyCheck.prepare(f);
                 assertTrue(c.audit().chain().verify(f, new ChainRoot(0), walk).ok());
                 assertFalse(walk.resolved());
+            }
+        }
+    }
+
+    /** The walk stops at a forged record, so it never reads the records after it: it vouches for nothing. */
+    @Test
+    void brokenChainLeavesTheCheckToSqlite() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot s = snapshot(c);
+            edit(s.path(), "DELETE FROM task_deps", "DELETE FROM tasks WHERE id = 'T2'",
+                    "UPDATE thought_records SET content = 'forged' WHERE position = 1");
+            Verification v = c.verifier().verify(s);
+            assertEquals("fail", check(v, "audit_chain").status());
+            assertEquals("2 violation(s): thought_records rowid 2 -> tasks, thought_records rowid 5 -> tasks",
+                    check(v, "foreign_key_check").detail());
+        }
+    }
+
+    /** A file integrity_check finds unsound may answer other queries wrongly: SQLite decides. */
+    @Test
+    void unsoundFileLeavesTheCheckToSqlite() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot s = snapshot(c);
+            try (RandomAccessFile f = new RandomAccessFile(s.path().toFile(), "rw")) {
+                f.seek(36); // the header's count of freelist pages
+                int free = f.readInt();
+                f.seek(36);
+                f.writeInt(free + 1);
+            }
+            Verification v = c.verifier().verify(s);
+            assertEquals("fail", check(v, "integrity_check").status());
+            assertEquals("ok", check(v, "audit_chain").status());
+            assertEquals("no violations", check(v, "foreign_key_check").detail());
+        }
+    }
+
+    @Test
+    void walkOverTasksThatCannotBeReadNeverResolves() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot s = snapshot(c);
+            Connection closed = DriverManager.getConnection("jdbc:sqlite:" + s.path());
+            closed.close();
+            ForeignKeyCheck.Walk walk = ForeignKeyCheck.prepare(closed);
+            walk.range(0, 6).text(null);
+            assertFalse(walk.resolved());
+        }
+    }
+
+    @Test
+    void earlyAnswerIsSqlitesUnlessTheWalkMaySettleIt() throws Exception {
+        try (Colibri c = open()) {
+            Snapshot s = snapshot(c);
+            try (Connection f = DriverManager.getConnection("jdbc:sqlite:" + s.path())) {
+                assertNull(ForeignKeyCheck.early(f));
+            }
+            edit(s.path(), "DELETE FROM tasks WHERE id = 'T1'");
+            try (Connection f = DriverManager.getConnection("jdbc:sqlite:" + s.path())) {
+                List<String> rows = ForeignKeyCheck.early(f); // SQLite's rows, all tables (task_deps is WITHOUT ROWID: 0)
+                assertEquals(List.of("task_deps rowid 0 -> tasks", "thought_records rowid 1 -> tasks",
+                        "thought_records rowid 4 -> tasks"), rows.stream().sorted().toList());
             }
         }
     }
