@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.colibri.testing.ByteFlip;
 import dev.colibri.testing.ServerSession;
 import dev.colibri.testing.TestWorkspace;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -120,14 +121,7 @@ class BackupEndToEndIT {
             Map<String, Object> b = snapshotOf(s.call("backup_create", Map.of("kind", "premigrate")));
             assertEquals(Boolean.TRUE, structured(s.call("backup_verify", Map.of("snapshot", a.get("name"))))
                     .get("safe_to_restore"));
-            Path flipped = Path.of((String) a.get("path"));
-            try (RandomAccessFile f = new RandomAccessFile(flipped.toFile(), "rw")) {
-                long pos = f.length() / 2;
-                f.seek(pos);
-                int v = f.read();
-                f.seek(pos);
-                f.write(v ^ 0x01);
-            }
+            ByteFlip.middleOf(Path.of((String) a.get("path")));
             McpSchema.CallToolResult v1 = s.call("backup_verify", Map.of("snapshot", a.get("name")));
             assertTrue(v1.isError());
             assertEquals(Boolean.FALSE, structured(v1).get("safe_to_restore"));
