@@ -59,8 +59,6 @@ final class ChainSegment {
     private final Consumer<byte[]> leaves;
     private final TaskIdSink.Range taskIds;
     private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
-    /** The task id of the row {@link #intact} last accepted (null: none). */
-    private byte[] intactTaskId;
 
     /**
      * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
@@ -98,7 +96,6 @@ final class ChainSegment {
                     if (intact(expected, expectedPrev, pair, rs.getBytes(2), rs.getBytes(3))) {
                         prev = Arrays.copyOfRange(pair, 0, 32);
                         hash = Arrays.copyOfRange(pair, 32, 64);
-                        taskIds.text(intactTaskId);
                     } else {
                         Stored row = Stored.read(one, expected);
                         String problem = judge(row, expected, expectedPrev);
@@ -130,7 +127,10 @@ final class ChainSegment {
         return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
     }
 
-    /** Whether a row read the quick way authenticates as the record at {@code position}. */
+    /**
+     * Whether a row read the quick way authenticates as the record at {@code position}; if it does,
+     * its task id (text, or none) goes to {@link #taskIds}.
+     */
     private boolean intact(long position, byte[] expectedPrev, byte[] pair, byte[] content, byte[] fields) {
         if (pair == null || pair.length != 64 || content == null || fields == null) {
             return false;
@@ -154,8 +154,11 @@ final class ChainSegment {
                 Arrays.copyOfRange(fields, first + 1, second));
         mac.update(pair, 0, 32);
         mac.update(canonical.buffer(), 0, n);
-        intactTaskId = taskId;
-        return Arrays.equals(pair, 32, 64, mac.doFinal(), 0, 32);
+        if (!Arrays.equals(pair, 32, 64, mac.doFinal(), 0, 32)) {
+            return false;
+        }
+        taskIds.text(taskId);
+        return true;
     }
 
     private static int indexOf(byte[] bytes, int from) {

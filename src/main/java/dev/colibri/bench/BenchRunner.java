@@ -157,7 +157,8 @@ public final class BenchRunner {
         facts.put("only", options.only());
         facts.put("sqlite3_cli", context.sqlite3Version());
         facts.put("page_cache", "warm: every figure is measured with the database in the page cache (dropping it needs"
-                + " root and a quiet machine), the first, untimed, pass of the build or a previous run warms it");
+                + " root and a quiet machine), the first, untimed, pass of the build or a previous run warms it; the"
+                + " chain and Merkle rows also time after an untimed pass of their own");
         Set<String> backupsBefore = new HashSet<>();
         List<String> restoreWith = null;
         RestoreMeasurements restore = new RestoreMeasurements(context);
@@ -169,7 +170,6 @@ public final class BenchRunner {
             facts.put("build_seconds", (System.nanoTime() - buildStart) / 1e9);
             facts.put("build_appended_records", appended);
             awaitHealthCheck();
-            settle(appended);
             long records = colibri.database().read(AuditChain::count);
             facts.put("records", records);
             facts.put("database_bytes", Files.size(colibri.database().file()));
@@ -214,21 +214,6 @@ public final class BenchRunner {
             report.write(options.out());
         }
         return report;
-    }
-
-    /**
-     * After a build that appended records, writes the dirty pages out ({@code sync}) before the
-     * first measurement, so that the kernel's write-back of the build does not compete with it.
-     */
-    private void settle(long appended) throws Exception {
-        if (appended == 0) {
-            return;
-        }
-        long start = System.nanoTime();
-        Cmd.run(List.of("sync"));
-        double seconds = (System.nanoTime() - start) / 1e9;
-        facts.put("settle_seconds", seconds);
-        log.printf("bench: the build flushed to disk (sync) in %.1f s%n", seconds);
     }
 
     /** A section's work, producing a value the next sections need. */
