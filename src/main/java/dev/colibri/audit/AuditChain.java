@@ -1,6 +1,5 @@
 package dev.colibri.audit;
 
-import dev.colibri.workspace.Sqlite;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,13 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HMAC-linked chain of thought records: appending a link and walking the chain to prove it.
@@ -107,13 +101,11 @@ public final class AuditChain {
      * Walks every record in position order in constant memory and reports the first one that does
      * not link to its predecessor or does not authenticate under the key.
      *
-     * <p>A long chain is cut into contiguous ranges of positions, one per processor, each walked by
-     * its own thread on its own read-only connection to the same file (reading the rows costs more
-     * than hashing them, so both have to be spread). Every record's HMAC depends only on its own
-     * stored {@code prev_hash}, which the link check ties to the record before it, so the ranges are
-     * independent except for the link across each boundary, checked here once both sides are read.
-     * The result is exactly what a sequential walk reports: the first bad position and its reason.
-     * The chain's end is fixed when the walk starts: records appended meanwhile are not walked.
+     * <p>A long chain is cut into chunks of positions walked by one thread per processor, each on its
+     * own read-only connection to the same file (reading the rows costs more than hashing them, so
+     * both have to be spread): see {@link ChainWalk}. The result is exactly what a sequential walk
+     * reports: the first bad position and its reason. The chain's end is fixed when the walk starts:
+     * records appended meanwhile are not walked.
      */
     public ChainVerification verify(Connection c) throws SQLException {
         return verify(c, LeafSink.NONE);
@@ -129,105 +121,49 @@ public final class AuditChain {
      * {@code taskIds} as it is read.
      */
     public ChainVerification verify(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
-        long end = end(c);
-        Path file = fileOf(c);
-        int ranges = file == null ? 1 : (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
-                end / MIN_RANGE_RECORDS));
-        return verify(c, ranges, leaves, taskIds);
+        ChainWalk walk = walk(c, leaves, taskIds);
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), walk.chunks());
+        return walk.finish(threads - 1);
     }
 
-    /** Records below which a range is not worth a thread and a connection of its own. */
+    /**
+     * Sets up a walk of the chain as it ends now, for the caller to {@link ChainWalk#finish finish}
+     * on {@code c} and for other threads to {@link ChainWalk#help help} with meanwhile. A chain of
+     * fewer than {@link #MIN_RANGE_RECORDS} records is one chunk, walked by whoever claims it first.
+     */
+    public ChainWalk walk(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
+        long end = end(c);
+        Path file = fileOf(c);
+        long chunks = file == null || end < 2 * MIN_RANGE_RECORDS ? 1
+                : Math.max(2, Math.min(MAX_CHUNKS, end / CHUNK_RECORDS));
+        return new ChainWalk(c, file, key, first(c), end, (int) chunks, leaves, taskIds);
+    }
+
+    /** Records below which a chunk is not worth a thread and a connection of its own. */
     static final long MIN_RANGE_RECORDS = 50_000;
 
-    /** {@link #verify(Connection)} with the chain cut into {@code ranges} ranges (tests use this directly). */
+    /**
+     * The records of a chunk of a long chain (about 0.05 s of walking here): small enough that the
+     * last chunks split evenly over whoever is free, large enough that the statements each prepares
+     * cost nothing.
+     */
+    static final long CHUNK_RECORDS = 25_000;
+
+    /** At most this many chunks, however long the chain. */
+    static final long MAX_CHUNKS = 256;
+
+    /** {@link #verify(Connection)} cut into {@code ranges} chunks, each on its own thread (tests use this directly). */
     ChainVerification verify(Connection c, int ranges) throws SQLException {
         return verify(c, ranges, LeafSink.NONE, TaskIdSink.NONE);
     }
 
     ChainVerification verify(Connection c, int ranges, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
-        long first = first(c);
-        if (first < 0) { // the ranges start at 0: a record stored below it would never be read
-            return broken(c, GENESIS, 0, "unexpected position " + first + " where 0 was expected");
-        }
-        long end = end(c);
-        AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
-        long[] bounds = new long[ranges + 1];
-        for (int i = 0; i <= ranges; i++) {
-            bounds[i] = end * i / ranges;
-        }
-        List<ChainSegment> segments = new ArrayList<>();
-        for (int i = 0; i < ranges; i++) {
-            segments.add(new ChainSegment(bounds[i], bounds[i + 1], key.newMac(), firstBad,
-                    leaves.range(bounds[i], bounds[i + 1]), taskIds.range(bounds[i], bounds[i + 1])));
-        }
-        List<FutureTask<ChainSegment.Result>> others = new ArrayList<>();
-        Path file = ranges > 1 ? fileOf(c) : null;
-        for (int i = 1; i < ranges; i++) {
-            ChainSegment segment = segments.get(i);
-            FutureTask<ChainSegment.Result> task = new FutureTask<>(() -> {
-                try (Connection own = Sqlite.openReadOnly(file)) {
-                    return segment.walk(own, GENESIS);
-                }
-            });
-            Thread t = new Thread(task, "colibri-chain-" + i);
-            t.setDaemon(true);
-            t.start();
-            others.add(task);
-        }
-        List<ChainSegment.Result> results = new ArrayList<>();
-        SQLException failure = null;
-        try {
-            results.add(segments.get(0).walk(c, GENESIS));
-        } catch (SQLException | RuntimeException e) {
-            firstBad.set(-1); // stop the others
-            throw e;
-        } finally {
-            for (FutureTask<ChainSegment.Result> task : others) {
-                try {
-                    results.add(task.get());
-                } catch (ExecutionException e) {
-                    firstBad.accumulateAndGet(-1, Math::min);
-                    results.add(null);
-                    if (failure == null) {
-                        failure = e.getCause() instanceof SQLException se ? se
-                                : new SQLException("cannot verify the audit chain: " + e.getCause().getMessage(),
-                                        e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    firstBad.set(-1); // stop the other ranges: nobody will wait for them
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while verifying the audit chain", e);
-                }
-            }
-        }
-        return join(c, bounds, results, failure);
+        return walk(c, ranges, leaves, taskIds).finish(ranges - 1);
     }
 
-    /** Links the ranges in order: the first problem wins, a link across a boundary before the range's own. */
-    private static ChainVerification join(Connection c, long[] bounds, List<ChainSegment.Result> results,
-            SQLException failure) throws SQLException {
-        byte[] before = GENESIS;
-        for (int i = 0; i < results.size(); i++) {
-            ChainSegment.Result r = results.get(i);
-            if (r == null) {
-                throw failure; // this range could not be read, and nothing before it was bad
-            }
-            long from = bounds[i];
-            if (i > 0 && r.firstRead() && (r.firstPrev() == null || !AuditKey.same(r.firstPrev(), before))) {
-                return broken(c, before, from, "prev_hash of record " + from + " does not equal the hash of record "
-                        + (from - 1));
-            }
-            if (!r.clean()) {
-                return broken(c, r.hashBeforeBad() != null ? r.hashBeforeBad() : before, r.badAt(), r.problem());
-            }
-            before = r.lastHash() != null ? r.lastHash() : before;
-        }
-        return new ChainVerification(true, bounds[bounds.length - 1], HEX.formatHex(before), null, null);
-    }
-
-    private static ChainVerification broken(Connection c, byte[] headHash, long at, String problem)
-            throws SQLException {
-        return new ChainVerification(false, count(c), HEX.formatHex(headHash), at, problem);
+    /** {@link #walk(Connection, LeafSink, TaskIdSink)} cut into {@code chunks} chunks (tests use this directly). */
+    ChainWalk walk(Connection c, int chunks, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
+        return new ChainWalk(c, fileOf(c), key, first(c), end(c), chunks, leaves, taskIds);
     }
 
     /** The smallest stored position, or 0 when there is none (from the rowid b-tree: O(log n)). */

@@ -58,19 +58,21 @@ final class ChainSegment {
     private final AtomicLong firstBad;
     private final Consumer<byte[]> leaves;
     private final TaskIdSink.Range taskIds;
-    private final CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
+    private final CanonicalRecord.Writer canonical;
 
     /**
      * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
      *                 {@link Long#MAX_VALUE} while none)
      * @param leaves   receives the hash of every record that passed, in position order
      * @param taskIds  receives the task id of every record that passed, in position order
+     * @param mac      and {@code canonical}: the walking thread's own, reused from range to range
      */
-    ChainSegment(long from, long to, HmacSha256 mac, AtomicLong firstBad, Consumer<byte[]> leaves,
-            TaskIdSink.Range taskIds) {
+    ChainSegment(long from, long to, HmacSha256 mac, CanonicalRecord.Writer canonical, AtomicLong firstBad,
+            Consumer<byte[]> leaves, TaskIdSink.Range taskIds) {
         this.from = from;
         this.to = to;
         this.mac = mac;
+        this.canonical = canonical;
         this.firstBad = firstBad;
         this.leaves = leaves;
         this.taskIds = taskIds;

@@ -1,6 +1,7 @@
 package dev.colibri.backup;
 
 import dev.colibri.audit.AuditChain;
+import dev.colibri.audit.ChainWalk;
 import dev.colibri.audit.ChainVerification;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.AnchorLogState;
@@ -26,8 +27,8 @@ import java.util.function.Function;
 /**
  * Decides whether a snapshot is safe to restore from. Four independent reads of the file overlap:
  * SQLite's integrity check (then tables and workspace) on the calling thread, its foreign-key check
- * of the small tables on a second connection, the audit chain walk (itself spread over the cores),
- * which also computes the Merkle root from the hashes it reads and looks up the records' task ids
+ * of the small tables on a second connection, the audit chain walk (itself spread over the cores,
+ * and joined by the integrity check's thread once that check is done: {@link ChainWalk}), which also computes the Merkle root from the hashes it reads and looks up the records' task ids
  * for the foreign-key check ({@link ForeignKeyCheck}), on a third, and the file's checksum; the
  * results are reported in the fixed order of {@code ORDER} as if run one after another (a check that
  * cannot run skips the ones after it). The checksum against the manifest makes any flipped byte
@@ -82,10 +83,11 @@ public final class SnapshotVerifier {
         });
         try {
             CompletableFuture<Check> sum = CompletableFuture.supplyAsync(() -> checksum.apply(snapshot), pool);
-            CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot), pool);
+            CompletableFuture<ChainWalk> walk = new CompletableFuture<>();
+            CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot, walk), pool);
             CompletableFuture<List<String>> keys = CompletableFuture.supplyAsync(
                     () -> SnapshotInspector.onFile(snapshot.path(), ForeignKeyCheck::early), pool);
-            List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, keys, proofs));
+            List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, keys, proofs, walk));
             keys.handle((k, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
             proofs.handle((p, e) -> null).join();
             try {
@@ -132,8 +134,11 @@ public final class SnapshotVerifier {
     private record Proofs(List<Check> checks, boolean aborted, boolean taskIdsResolved) {
     }
 
-    /** The chain walk and the Merkle recomputation, on their own connection. */
-    private Proofs proofs(Snapshot s) {
+    /**
+     * The chain walk and the Merkle recomputation, on their own connection; the walk is handed to
+     * {@code walk} as soon as it is set up (null if it never is), so that another thread can help.
+     */
+    private Proofs proofs(Snapshot s, CompletableFuture<ChainWalk> walk) {
         List<Check> checks = new ArrayList<>();
         boolean[] resolved = {false};
         try {
@@ -142,7 +147,9 @@ public final class SnapshotVerifier {
                 long size = MerkleLog.latestHead(c).map(TreeHead::size).orElse(0L);
                 ChainRoot root = new ChainRoot(size); // the Merkle root from the walk's own reads
                 ForeignKeyCheck.Walk taskIds = ForeignKeyCheck.prepare(c);
-                ChainVerification v = chain.verify(c, root, taskIds);
+                ChainWalk w = chain.walk(c, root, taskIds);
+                walk.complete(w);
+                ChainVerification v = w.finish(walkers() - 1);
                 resolved[0] = v.ok() && taskIds.resolved(); // a chain that verifies was read to its last record
                 checks.add(chain(v, s.manifest()));
                 checks.add(merkle(MerkleService.report(c, anchors, false, v.ok() ? root.result() : null)));
@@ -152,6 +159,27 @@ public final class SnapshotVerifier {
         } catch (RuntimeException e) {
             checks.add(Check.fail(ORDER.get(3 + checks.size()), e.getMessage()));
             return new Proofs(checks, true, false);
+        } finally {
+            walk.complete(null); // no walk to help with, if it was never set up
+        }
+    }
+
+    /**
+     * The threads that walk the chain from the start: one per processor but the one that SQLite's
+     * integrity check keeps busy, which joins the walk when that check is done. The checksum thread
+     * does not: it would leave three threads runnable on two cores, and the integrity check, the
+     * longest piece of work that cannot be split, would then get a third of the machine instead of
+     * half and finish last, on its own.
+     */
+    private static int walkers() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /** Takes chunks of the chain walk once it is set up, until none is left (nothing if it never was). */
+    private static void help(CompletableFuture<ChainWalk> walk) {
+        ChainWalk w = walk.join();
+        if (w != null) {
+            w.help();
         }
     }
 
@@ -186,11 +214,12 @@ public final class SnapshotVerifier {
                 : Check.fail("checksum", "sha256 " + sha256 + " differs from the manifest's " + m.sha256());
     }
 
-    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<List<String>> keys, CompletableFuture<Proofs> proofs) {
+    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<List<String>> keys, CompletableFuture<Proofs> proofs,
+            CompletableFuture<ChainWalk> walk) {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
-                runChecks(c, checks, keys, proofs);
+                runChecks(c, checks, keys, proofs, walk);
                 return null;
             });
         } catch (RuntimeException e) {
@@ -214,8 +243,9 @@ public final class SnapshotVerifier {
     }
 
     private void runChecks(Connection c, List<Check> checks, CompletableFuture<List<String>> keys,
-            CompletableFuture<Proofs> proofs) throws SQLException {
+            CompletableFuture<Proofs> proofs, CompletableFuture<ChainWalk> walk) throws SQLException {
         String integrity = SnapshotFacts.integrityCheck(c);
+        help(walk);
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
                 : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
         checks.add(foreignKeys(c, "ok".equals(integrity), keys, proofs));

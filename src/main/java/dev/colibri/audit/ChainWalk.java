@@ -1,0 +1,172 @@
+package dev.colibri.audit;
+
+import dev.colibri.workspace.Sqlite;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One verification of the chain, under way: the positions below the end read when it was set up,
+ * cut into contiguous chunks that any thread may claim, one at a time, and walk on a connection of
+ * its own ({@link #help}); {@link #finish} walks chunks on the caller's connection too, waits for the
+ * last one and links them into one verdict.
+ *
+ * <p>Every record's HMAC depends only on its own stored {@code prev_hash}, which the link check ties
+ * to the record before it, so the chunks are independent except for the link across each boundary,
+ * checked by {@link #finish} once both sides are read. The verdict is exactly what a sequential walk
+ * reports: the first bad position and its reason. A chunk that fails to read (an I/O error, say)
+ * stops the chunks after it, never the ones before it, and its error is thrown only when no earlier
+ * record is bad: the first problem wins, whichever thread met it.
+ *
+ * <p>Why chunks rather than one range per thread: a walk shares the cores with other work (the
+ * snapshot verifier runs SQLite's integrity check beside it), and whoever is free when the rest is
+ * done takes the next chunk, so no thread is left with a long range to finish on its own.
+ */
+public final class ChainWalk {
+
+    /** The {@code prev_hash} of position 0. */
+    private static final byte[] GENESIS = new byte[32];
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** A chunk not walked because a record before it is already known to be bad: never consulted. */
+    private static final ChainSegment.Result MOOT = new ChainSegment.Result(Long.MAX_VALUE, null, null, false, null,
+            null);
+
+    private final Connection connection;
+    private final Path file;
+    private final AuditKey key;
+    private final long first;
+    private final long[] bounds;
+    private final Consumer<byte[]>[] leaves;
+    private final TaskIdSink.Range[] taskIds;
+    private final ChainSegment.Result[] results;
+    private final Exception[] failures;
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
+    private final CountDownLatch walked;
+
+    /**
+     * @param file  the database file behind {@code c}, which helpers open read-only (null: nobody helps)
+     * @param first the smallest stored position (a negative one is reported without walking)
+     * @param end   one past the last position to walk
+     */
+    @SuppressWarnings("unchecked")
+    ChainWalk(Connection c, Path file, AuditKey key, long first, long end, int chunks, LeafSink leafSink,
+            TaskIdSink taskIdSink) {
+        this.connection = c;
+        this.file = file;
+        this.key = key;
+        this.first = first;
+        int n = first < 0 ? 0 : chunks;
+        this.bounds = new long[n + 1];
+        for (int i = 0; i <= n; i++) {
+            bounds[i] = end * i / Math.max(1, n);
+        }
+        this.leaves = new Consumer[n];
+        this.taskIds = new TaskIdSink.Range[n];
+        for (int i = 0; i < n; i++) { // the sinks' contract: every range, in order, before any walking
+            leaves[i] = leafSink.range(bounds[i], bounds[i + 1]);
+            taskIds[i] = taskIdSink.range(bounds[i], bounds[i + 1]);
+        }
+        this.results = new ChainSegment.Result[n];
+        this.failures = new Exception[n];
+        this.walked = new CountDownLatch(n);
+    }
+
+    /** The number of chunks the positions are cut into. */
+    int chunks() {
+        return results.length;
+    }
+
+    /**
+     * Walks unclaimed chunks, on a read-only connection of its own, until none is left; returns at
+     * once when none is (or when the database is in memory, which no other connection can read). A
+     * connection that cannot be opened leaves the chunks to the other walkers.
+     */
+    public void help() {
+        if (file == null || nextChunk.get() >= results.length) {
+            return;
+        }
+        try (Connection own = Sqlite.openReadOnly(file)) {
+            walkChunks(own);
+        } catch (SQLException e) {
+            // not opened (or not closed): whatever this thread claimed is recorded; the rest is for the others
+        }
+    }
+
+    /**
+     * Walks unclaimed chunks on the caller's connection, with {@code threads} more threads helping
+     * meanwhile, waits until every chunk is walked, and links them in order.
+     *
+     * @throws SQLException the error of the first chunk that could not be read, when no record before
+     *                      it is bad
+     */
+    public ChainVerification finish(int threads) throws SQLException {
+        if (first < 0) { // the chunks start at 0: a record stored below it would never be read
+            return broken(GENESIS, 0, "unexpected position " + first + " where 0 was expected");
+        }
+        for (int i = 1; i <= Math.min(threads, results.length - 1); i++) {
+            Thread t = new Thread(this::help, "colibri-chain-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
+        walkChunks(connection);
+        try {
+            walked.await();
+        } catch (InterruptedException e) {
+            firstBad.set(-1); // stop the other walkers: nobody will wait for them
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while verifying the audit chain", e);
+        }
+        return join();
+    }
+
+    private void walkChunks(Connection c) {
+        HmacSha256 mac = key.newMac();
+        CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
+        for (int i = nextChunk.getAndIncrement(); i < results.length; i = nextChunk.getAndIncrement()) {
+            try {
+                results[i] = bounds[i] > firstBad.get() ? MOOT
+                        : new ChainSegment(bounds[i], bounds[i + 1], mac, canonical, firstBad, leaves[i], taskIds[i])
+                                .walk(c, GENESIS);
+            } catch (SQLException | RuntimeException e) {
+                failures[i] = e;
+                firstBad.accumulateAndGet(bounds[i], Math::min); // the chunks after it stop; those before go on
+                mac = key.newMac(); // whatever state the failure left it in
+            } finally {
+                walked.countDown();
+            }
+        }
+    }
+
+    /** Links the chunks in order: the first problem wins, a link across a boundary before the chunk's own. */
+    private ChainVerification join() throws SQLException {
+        byte[] before = GENESIS;
+        for (int i = 0; i < results.length; i++) {
+            ChainSegment.Result r = results[i];
+            if (r == null) {
+                throw failures[i] instanceof SQLException se ? se
+                        : new SQLException("cannot verify the audit chain: " + failures[i].getMessage(), failures[i]);
+            }
+            long from = bounds[i];
+            if (i > 0 && r.firstRead() && (r.firstPrev() == null || !AuditKey.same(r.firstPrev(), before))) {
+                return broken(before, from, "prev_hash of record " + from + " does not equal the hash of record "
+                        + (from - 1));
+            }
+            if (!r.clean()) {
+                return broken(r.hashBeforeBad() != null ? r.hashBeforeBad() : before, r.badAt(), r.problem());
+            }
+            before = r.lastHash() != null ? r.lastHash() : before;
+        }
+        return new ChainVerification(true, bounds[bounds.length - 1], HEX.formatHex(before), null, null);
+    }
+
+    private ChainVerification broken(byte[] headHash, long at, String problem) throws SQLException {
+        return new ChainVerification(false, AuditChain.count(connection), HEX.formatHex(headHash), at, problem);
+    }
+}
