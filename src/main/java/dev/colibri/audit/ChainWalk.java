@@ -51,22 +51,20 @@ public final class ChainWalk {
     private final CountDownLatch walked;
 
     /**
-     * @param file  the database file behind {@code c}, which helpers open read-only (null: nobody helps)
-     * @param first the smallest stored position (a negative one is reported without walking)
-     * @param end   one past the last position to walk
+     * @param file   the database file behind {@code c}, which helpers open read-only (null: nobody helps)
+     * @param first  the smallest stored position (a negative one is reported without walking)
+     * @param bounds where the chunks start, in increasing order from 0, then one past the last
+     *               position to walk
      */
     @SuppressWarnings("unchecked")
-    ChainWalk(Connection c, Path file, AuditKey key, long first, long end, int chunks, LeafSink leafSink,
+    ChainWalk(Connection c, Path file, AuditKey key, long first, long[] bounds, LeafSink leafSink,
             TaskIdSink taskIdSink) {
         this.connection = c;
         this.file = file;
         this.key = key;
         this.first = first;
-        int n = first < 0 ? 0 : chunks;
-        this.bounds = new long[n + 1];
-        for (int i = 0; i <= n; i++) {
-            bounds[i] = end * i / Math.max(1, n);
-        }
+        this.bounds = first < 0 ? new long[] {0} : bounds.clone();
+        int n = this.bounds.length - 1;
         this.leaves = new Consumer[n];
         this.taskIds = new TaskIdSink.Range[n];
         for (int i = 0; i < n; i++) { // the sinks' contract: every range, in order, before any walking

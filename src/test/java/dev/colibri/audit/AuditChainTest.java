@@ -1,5 +1,6 @@
 package dev.colibri.audit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -388,6 +389,17 @@ class AuditChainTest {
 
         assertEquals(0, append("k".repeat(64), "x".repeat(AuditChain.MAX_CONTENT_BYTES), null).position());
         assertEquals(1, db.read(AuditChain::count));
+    }
+
+    @Test
+    void shortChainIsOneChunkAndALongOneStartsWithShortChunksForEachThread() {
+        assertArrayEquals(new long[] {0, 99_999}, AuditChain.chunks(99_999));
+        assertArrayEquals(new long[] {0, 2_000, 4_000, 6_000, 8_000, 38_666, 69_333, 100_000}, AuditChain.chunks(100_000));
+
+        long[] bounds = AuditChain.chunks(1_000_000);
+        assertEquals(4 + 39 + 1, bounds.length); // (1,000,000 - 8,000) / 25,000 = 39 chunks after the warm-up ones
+        assertEquals(8_000 + 992_000 / 39, bounds[5]);
+        assertEquals(1_000_000, bounds[bounds.length - 1]);
     }
 
     @Test
