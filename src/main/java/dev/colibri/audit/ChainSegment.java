@@ -15,8 +15,9 @@ import java.util.function.Consumer;
  * {@link Result#firstPrev()}.
  *
  * <p>Reading the rows is the walk's cost (each column fetched is a call into SQLite), so each row
- * comes as three columns: both hashes in one 64-byte value (only when each is 32 bytes), the
- * content, and the three short fields joined by separators. A record that authenticates that way
+ * comes as two columns: both hashes followed by the three short fields joined by separators, in one
+ * value (only when each hash is 32 bytes: {@code octet_length}, which counts a text's bytes where
+ * {@code length} counts its characters), and the content. A record that authenticates that way
  * under the position the walk expects is intact: its HMAC covers its position, its link and all its
  * fields. Any record that does not (or whose short fields contain a separator, so that the join
  * cannot be split unambiguously) is read again column by column and judged exactly as the
@@ -42,13 +43,14 @@ final class ChainSegment {
         }
     }
 
+    /** The bytes of {@code prev_hash} and {@code hash} at the start of the joined column: 32 each. */
+    private static final int HASHES = 64;
     private static final byte FIELD_SEPARATOR = 0x1f;
     private static final byte PRESENT = 0x1e;
-    private static final String ROWS = "SELECT CASE WHEN length(prev_hash) = 32 AND length(hash) = 32"
-            + " THEN prev_hash || hash END, content, kind || char(31) || created_at || char(31)"
-            + " || CASE WHEN task_id IS NULL THEN '' WHEN typeof(task_id) = 'text' THEN char(30) || task_id END"
-            + " FROM thought_records NOT INDEXED"
-            + " WHERE position >= ? AND position < ? ORDER BY position";
+    private static final String ROWS = "SELECT CASE WHEN octet_length(prev_hash) = 32 AND octet_length(hash) = 32"
+            + " THEN prev_hash || hash || kind || char(31) || created_at || char(31)"
+            + " || CASE WHEN task_id IS NULL THEN '' WHEN typeof(task_id) = 'text' THEN char(30) || task_id END END,"
+            + " content FROM thought_records NOT INDEXED WHERE position >= ? AND position < ? ORDER BY position";
     private static final String ONE_ROW = "SELECT position, kind, content, task_id, created_at, prev_hash, hash"
             + " FROM thought_records WHERE position >= ? ORDER BY position LIMIT 1";
 
@@ -92,12 +94,12 @@ final class ChainSegment {
                     if (expected > firstBad.get()) {
                         return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, null); // moot: never consulted
                     }
-                    byte[] pair = rs.getBytes(1);
+                    byte[] joined = rs.getBytes(1);
                     byte[] prev;
                     byte[] hash;
-                    if (intact(expected, expectedPrev, pair, rs.getBytes(2), rs.getBytes(3))) {
-                        prev = Arrays.copyOfRange(pair, 0, 32);
-                        hash = Arrays.copyOfRange(pair, 32, 64);
+                    if (intact(expected, expectedPrev, joined, rs.getBytes(2))) {
+                        prev = Arrays.copyOfRange(joined, 0, HASHES / 2);
+                        hash = Arrays.copyOfRange(joined, HASHES / 2, HASHES);
                     } else {
                         Stored row = Stored.read(one, expected);
                         String problem = judge(row, expected, expectedPrev);
@@ -133,30 +135,30 @@ final class ChainSegment {
      * Whether a row read the quick way authenticates as the record at {@code position}; if it does,
      * its task id (text, or none) goes to {@link #taskIds}.
      */
-    private boolean intact(long position, byte[] expectedPrev, byte[] pair, byte[] content, byte[] fields) {
-        if (pair == null || pair.length != 64 || content == null || fields == null) {
+    private boolean intact(long position, byte[] expectedPrev, byte[] joined, byte[] content) {
+        if (joined == null || content == null) {
             return false;
         }
-        if (expectedPrev != null && !Arrays.equals(pair, 0, 32, expectedPrev, 0, expectedPrev.length)) {
+        if (expectedPrev != null && !Arrays.equals(joined, 0, HASHES / 2, expectedPrev, 0, expectedPrev.length)) {
             return false;
         }
-        int first = indexOf(fields, 0);
-        int second = first < 0 ? -1 : indexOf(fields, first + 1);
-        if (second < 0 || indexOf(fields, second + 1) >= 0) {
+        int first = indexOf(joined, HASHES);
+        int second = first < 0 ? -1 : indexOf(joined, first + 1);
+        if (second < 0 || indexOf(joined, second + 1) >= 0) {
             return false; // not exactly two separators: let the column-by-column read decide
         }
         byte[] taskId = null;
-        if (second + 1 < fields.length) {
-            if (fields[second + 1] != PRESENT) {
+        if (second + 1 < joined.length) {
+            if (joined[second + 1] != PRESENT) {
                 return false;
             }
-            taskId = Arrays.copyOfRange(fields, second + 2, fields.length);
+            taskId = Arrays.copyOfRange(joined, second + 2, joined.length);
         }
-        int n = canonical.encode(position, Arrays.copyOfRange(fields, 0, first), content, taskId,
-                Arrays.copyOfRange(fields, first + 1, second));
-        mac.update(pair, 0, 32);
+        int n = canonical.encode(position, Arrays.copyOfRange(joined, HASHES, first), content, taskId,
+                Arrays.copyOfRange(joined, first + 1, second));
+        mac.update(joined, 0, HASHES / 2);
         mac.update(canonical.buffer(), 0, n);
-        if (!Arrays.equals(pair, 32, 64, mac.doFinal(), 0, 32)) {
+        if (!Arrays.equals(joined, HASHES / 2, HASHES, mac.doFinal(), 0, HmacSha256.LENGTH)) {
             return false;
         }
         taskIds.text(taskId);

@@ -271,6 +271,15 @@ class AuditChainTest {
         assertBroken(verify(), 3, "prev_hash of record 3 does not equal the hash of record 2", 5, r.get(2).hash());
     }
 
+    /** 32 characters of text but 64 bytes: the joined read must not take them for a 32-byte hash. */
+    @Test
+    void prevHashOfThirtyTwoWideCharactersBreaksAsALink() {
+        List<ThoughtRecord> r = fiveRecords();
+        tamper("UPDATE thought_records SET prev_hash = ? WHERE position = 3", "\u00e9".repeat(32));
+
+        assertBroken(verify(), 3, "prev_hash of record 3 does not equal the hash of record 2", 5, r.get(2).hash());
+    }
+
     @Test
     void separatorCharactersInTheShortFieldsStillVerify() {
         db.write(c -> sql(c, "INSERT INTO tasks(id, title, status, progress, created_at, updated_at)"
