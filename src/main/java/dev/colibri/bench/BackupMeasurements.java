@@ -157,7 +157,7 @@ final class BackupMeasurements {
         context.add(part("verify_part_integrity", "  part: PRAGMA integrity_check (JDBC)", integrity));
         context.add(part("verify_part_foreign_keys", "  part: PRAGMA foreign_key_check (JDBC; now a fallback)", foreignKeys));
         context.add(part("verify_part_sha256", "  part: SHA-256 of the file (Java)", sha));
-        context.add(part("verify_part_chain", "  part: audit chain walk (one range per core)", chain));
+        context.add(part("verify_part_chain", "  part: audit chain walk (chunks shared by one thread per core)", chain));
         context.add(part("verify_part_merkle", "  part: Merkle recompute", merkle));
         BenchFiles.deleteSnapshot(snapshot);
     }

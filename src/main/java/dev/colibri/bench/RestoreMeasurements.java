@@ -51,6 +51,7 @@ final class RestoreMeasurements {
             String snap = bench.workspace().backupsDir().resolve(name).toString();
             Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
             Outcome[] outcome = new Outcome[1];
+            settleDisk();
             restore.time(() -> outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC())
                     .run(Optional.of(name), StepListener.none()));
             if (!outcome[0].restored()) {
@@ -62,6 +63,7 @@ final class RestoreMeasurements {
                 }
             }
             if (context.hasSqlite3()) {
+                settleDisk();
                 manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
                         Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
                 Files.deleteIfExists(target);
@@ -71,5 +73,15 @@ final class RestoreMeasurements {
                 "offline restore (OfflineRestore: verify, copy+hash, swap, re-check)", restore.wall(),
                 "integrity_check + cp + integrity_check", manual.wall(), Target.ratioAtMost(0.7))
                 .withCpu(restore.cpu(), manual.cpu())));
+    }
+
+    /**
+     * Untimed, before each side: {@code sync}, so that neither starts behind the disk work the other
+     * left (the runbook's {@code cp} leaves 1.2 GB to write back, and deleting the 1.2 GB files of the
+     * run before discards their blocks on a file system mounted with {@code discard}); the restore's
+     * own {@code fsync} would otherwise wait for all of it.
+     */
+    private static void settleDisk() throws IOException {
+        Cmd.run(List.of("sync"));
     }
 }
