@@ -4,9 +4,12 @@ import dev.colibri.backup.Snapshot;
 import dev.colibri.backup.SnapshotName;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -84,6 +87,16 @@ final class BenchFiles {
             });
         } catch (IOException e) {
             // best effort
+        }
+    }
+
+    /** Reads {@code file} once from end to end and drops the bytes (to bring it into the page cache). */
+    static void readThrough(Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer) >= 0) {
+                buffer.clear();
+            }
         }
     }
 }

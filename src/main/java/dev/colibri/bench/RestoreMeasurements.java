@@ -51,7 +51,7 @@ final class RestoreMeasurements {
             String snap = bench.workspace().backupsDir().resolve(name).toString();
             Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
             Outcome[] outcome = new Outcome[1];
-            settleDisk();
+            settle(Path.of(snap));
             restore.time(() -> outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC())
                     .run(Optional.of(name), StepListener.none()));
             if (!outcome[0].restored()) {
@@ -63,7 +63,7 @@ final class RestoreMeasurements {
                 }
             }
             if (context.hasSqlite3()) {
-                settleDisk();
+                settle(Path.of(snap));
                 manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
                         Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
                 Files.deleteIfExists(target);
@@ -78,10 +78,13 @@ final class RestoreMeasurements {
     /**
      * Untimed, before each side: {@code sync}, so that neither starts behind the disk work the other
      * left (the runbook's {@code cp} leaves 1.2 GB to write back, and deleting the 1.2 GB files of the
-     * run before discards their blocks on a file system mounted with {@code discard}); the restore's
-     * own {@code fsync} would otherwise wait for all of it.
+     * run before discards their blocks on a file system mounted with {@code discard}), then one read
+     * of the snapshot, so that both start with it in the page cache: the snapshots are taken before
+     * the first restore, and on a machine that reclaims idle pages the side that went first would
+     * otherwise read from disk what the other then found cached.
      */
-    private static void settleDisk() throws IOException {
+    private static void settle(Path snapshot) throws IOException {
         Cmd.run(List.of("sync"));
+        BenchFiles.readThrough(snapshot);
     }
 }
