@@ -161,7 +161,7 @@ public final class BenchRunner {
                 + " chain and Merkle rows also time after an untimed pass of their own");
         Set<String> backupsBefore = new HashSet<>();
         List<String> restoreWith = null;
-        RestoreMeasurements restore = new RestoreMeasurements(context);
+        RestoreMeasurements restore = new RestoreMeasurements(context, log);
         long buildStart = System.nanoTime();
         Colibri colibri = bench.open(Clock.systemUTC());
         try {

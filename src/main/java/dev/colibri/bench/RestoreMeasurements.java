@@ -6,6 +6,7 @@ import dev.colibri.restore.OfflineRestore;
 import dev.colibri.restore.Outcome;
 import dev.colibri.restore.StepListener;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,9 +25,12 @@ final class RestoreMeasurements {
     private static final String MOVED_ASIDE = "colibri.db.broken-*";
 
     private final BenchContext context;
+    private final PrintStream log;
 
-    RestoreMeasurements(BenchContext context) {
+    /** @param log where each restore's step timeline goes (stderr), for whoever wonders where its time went */
+    RestoreMeasurements(BenchContext context, PrintStream log) {
         this.context = context;
+        this.log = log;
     }
 
     /** Takes one snapshot per run through the open workspace; their names, for {@link #offlineRestore}. */
@@ -52,8 +56,15 @@ final class RestoreMeasurements {
             Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
             Outcome[] outcome = new Outcome[1];
             settle(Path.of(snap));
-            restore.time(() -> outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC())
-                    .run(Optional.of(name), StepListener.none()));
+            StringBuilder timeline = new StringBuilder();
+            long[] start = new long[1];
+            StepListener steps = step -> timeline.append(timeline.length() == 0 ? "" : ", ").append(step.name())
+                    .append(" +").append((System.nanoTime() - start[0]) / 1_000_000).append(" ms");
+            restore.time(() -> {
+                start[0] = System.nanoTime();
+                outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC()).run(Optional.of(name), steps);
+            });
+            log.printf("bench:   restore of %s, each step done at: %s%n", name, timeline);
             if (!outcome[0].restored()) {
                 throw new IllegalStateException("the offline restore of " + name + " failed: " + outcome[0].failure());
             }

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checksum check of a restore's verification, which also makes the copy: a snapshot under
@@ -47,6 +49,8 @@ final class CandidateCopy implements Function<Snapshot, Check> {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(CandidateCopy.class);
+
     private final Path data;
     private final RestoreFiles files;
     private final Predicate<Snapshot> alreadyInPlace;
@@ -79,7 +83,9 @@ final class CandidateCopy implements Function<Snapshot, Check> {
                 return SnapshotVerifier.checksum(m, size, null); // truncated or extended: not worth a copy
             }
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
+            long start = System.nanoTime();
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
+            long copiedAt = System.nanoTime();
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
             Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
             if (verdict.failed()) {
@@ -87,6 +93,9 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             if (copied.writeFailure() == null) {
                 flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
+                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms, then fsynced in {} ms", s.name(),
+                        temp.getFileName(), copied.size(), (copiedAt - start) / 1_000_000,
+                        (System.nanoTime() - copiedAt) / 1_000_000);
             }
             return verdict;
         } catch (IOException e) {
