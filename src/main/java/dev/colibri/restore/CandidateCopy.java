@@ -7,6 +7,8 @@ import dev.colibri.backup.SnapshotVerifier;
 import dev.colibri.backup.Verification;
 import dev.colibri.workspace.Durable;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,6 +52,7 @@ final class CandidateCopy implements Function<Snapshot, Check> {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(CandidateCopy.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final Path data;
     private final RestoreFiles files;
@@ -84,8 +87,10 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
             long start = System.nanoTime();
+            long cpu = THREADS.getCurrentThreadCpuTime();
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
             long copiedAt = System.nanoTime();
+            cpu = THREADS.getCurrentThreadCpuTime() - cpu;
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
             Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
             if (verdict.failed()) {
@@ -93,9 +98,9 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             if (copied.writeFailure() == null) {
                 flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
-                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms, then fsynced in {} ms", s.name(),
-                        temp.getFileName(), copied.size(), (copiedAt - start) / 1_000_000,
-                        (System.nanoTime() - copiedAt) / 1_000_000);
+                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms ({} ms of this thread's CPU),"
+                        + " then fsynced in {} ms", s.name(), temp.getFileName(), copied.size(),
+                        (copiedAt - start) / 1_000_000, cpu / 1_000_000, (System.nanoTime() - copiedAt) / 1_000_000);
             }
             return verdict;
         } catch (IOException e) {
