@@ -136,7 +136,7 @@ final class ChainSegment {
      * its task id (text, or none) goes to {@link #taskIds}.
      */
     private boolean intact(long position, byte[] expectedPrev, byte[] joined, byte[] content) {
-        if (joined == null || content == null) {
+        if (joined == null || joined.length < HASHES + 2 || content == null) { // 2: the separators at least
             return false;
         }
         if (expectedPrev != null && !Arrays.equals(joined, 0, HASHES / 2, expectedPrev, 0, expectedPrev.length)) {

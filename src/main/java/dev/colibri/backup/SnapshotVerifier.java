@@ -1,8 +1,8 @@
 package dev.colibri.backup;
 
 import dev.colibri.audit.AuditChain;
-import dev.colibri.audit.ChainWalk;
 import dev.colibri.audit.ChainVerification;
+import dev.colibri.audit.ChainWalk;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.AnchorLogState;
 import dev.colibri.merkle.ChainRoot;
@@ -28,8 +28,9 @@ import java.util.function.Function;
  * Decides whether a snapshot is safe to restore from. Four independent reads of the file overlap:
  * SQLite's integrity check (then tables and workspace) on the calling thread, its foreign-key check
  * of the small tables on a second connection, the audit chain walk (itself spread over the cores,
- * and joined by the integrity check's thread once that check is done: {@link ChainWalk}), which also computes the Merkle root from the hashes it reads and looks up the records' task ids
- * for the foreign-key check ({@link ForeignKeyCheck}), on a third, and the file's checksum; the
+ * and joined by the integrity check's thread once that check is done: {@link ChainWalk}), which
+ * also computes the Merkle root from the hashes it reads and looks up the records' task ids for the
+ * foreign-key check ({@link ForeignKeyCheck}), on a third, and the file's checksum; the
  * results are reported in the fixed order of {@code ORDER} as if run one after another (a check that
  * cannot run skips the ones after it). The checksum against the manifest makes any flipped byte
  * anywhere in the file fatal.
