@@ -4,7 +4,9 @@ import dev.colibri.workspace.Sqlite;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +47,7 @@ public final class ChainWalk {
     private final Consumer<byte[]>[] leaves;
     private final TaskIdSink.Range[] taskIds;
     private final ChainSegment.Result[] results;
-    private final Exception[] failures;
+    private final Throwable[] failures;
     private final AtomicInteger nextChunk = new AtomicInteger();
     private final AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
     private final CountDownLatch walked;
@@ -72,7 +74,7 @@ public final class ChainWalk {
             taskIds[i] = taskIdSink.range(bounds[i], bounds[i + 1]);
         }
         this.results = new ChainSegment.Result[n];
-        this.failures = new Exception[n];
+        this.failures = new Throwable[n];
         this.walked = new CountDownLatch(n);
     }
 
@@ -108,14 +110,19 @@ public final class ChainWalk {
         if (first < 0) { // the chunks start at 0: a record stored below it would never be read
             return broken(GENESIS, 0, "unexpected position " + first + " where 0 was expected");
         }
+        List<Thread> helpers = new ArrayList<>();
         for (int i = 1; i <= Math.min(threads, results.length - 1); i++) {
             Thread t = new Thread(this::help, "colibri-chain-" + i);
             t.setDaemon(true);
             t.start();
+            helpers.add(t);
         }
         walkChunks(connection);
         try {
             walked.await();
+            for (Thread t : helpers) {
+                t.join(); // its connection is closed too: no reader is left on the file
+            }
         } catch (InterruptedException e) {
             firstBad.set(-1); // stop the other walkers: nobody will wait for them
             Thread.currentThread().interrupt();
@@ -132,7 +139,7 @@ public final class ChainWalk {
                 results[i] = bounds[i] > firstBad.get() ? MOOT
                         : new ChainSegment(bounds[i], bounds[i + 1], mac, canonical, firstBad, leaves[i], taskIds[i])
                                 .walk(c, GENESIS);
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) { // an Error too: recorded, and raised by join() once every walker is done
                 failures[i] = e;
                 firstBad.accumulateAndGet(bounds[i], Math::min); // the chunks after it stop; those before go on
                 mac = key.newMac(); // whatever state the failure left it in
@@ -148,6 +155,9 @@ public final class ChainWalk {
         for (int i = 0; i < results.length; i++) {
             ChainSegment.Result r = results[i];
             if (r == null) {
+                if (failures[i] instanceof Error e) {
+                    throw e;
+                }
                 throw failures[i] instanceof SQLException se ? se
                         : new SQLException("cannot verify the audit chain: " + failures[i].getMessage(), failures[i]);
             }

@@ -246,9 +246,9 @@ public final class SnapshotVerifier {
     private void runChecks(Connection c, List<Check> checks, CompletableFuture<List<String>> keys,
             CompletableFuture<Proofs> proofs, CompletableFuture<ChainWalk> walk) throws SQLException {
         String integrity = SnapshotFacts.integrityCheck(c);
-        help(walk);
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
                 : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
+        help(walk);
         checks.add(foreignKeys(c, "ok".equals(integrity), keys, proofs));
         checks.add(tables(SnapshotFacts.loadBearingCounts(c)));
         Proofs p = proofs.join();

@@ -87,10 +87,10 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
             long start = System.nanoTime();
-            long cpu = THREADS.getCurrentThreadCpuTime();
+            long cpu = threadCpu();
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
             long copiedAt = System.nanoTime();
-            cpu = THREADS.getCurrentThreadCpuTime() - cpu;
+            cpu = cpu < 0 ? -1 : threadCpu() - cpu;
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
             Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
             if (verdict.failed()) {
@@ -98,9 +98,10 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             if (copied.writeFailure() == null) {
                 flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
-                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms ({} ms of this thread's CPU),"
+                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms ({} of this thread's CPU),"
                         + " then fsynced in {} ms", s.name(), temp.getFileName(), copied.size(),
-                        (copiedAt - start) / 1_000_000, cpu / 1_000_000, (System.nanoTime() - copiedAt) / 1_000_000);
+                        (copiedAt - start) / 1_000_000, cpu < 0 ? "no measure" : cpu / 1_000_000 + " ms",
+                        (System.nanoTime() - copiedAt) / 1_000_000);
             }
             return verdict;
         } catch (IOException e) {
@@ -110,6 +111,12 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             stopped = e;
             return Check.fail("checksum", "the copy stopped: " + e);
         }
+    }
+
+    /** This thread's CPU time in nanoseconds, or -1 where the JVM does not measure it. */
+    private static long threadCpu() {
+        return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
+                ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     private void flush(Snapshot s, Path temp) {

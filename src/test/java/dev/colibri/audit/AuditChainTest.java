@@ -197,6 +197,16 @@ class AuditChainTest {
         assertBroken(verify(), 2, "record 2 is missing (the next stored position is 3)", 4, r.get(1).hash());
     }
 
+    /** Regression: the quick read took the record moved into the gap for the missing one and blamed the next link. */
+    @Test
+    void recordMovedIntoTheGapItLeftIsReportedAsTheGap() {
+        List<ThoughtRecord> r = fiveRecords();
+        tamper("DELETE FROM thought_records WHERE position = 3");
+        tamper("UPDATE thought_records SET position = 3 WHERE position = 2");
+
+        assertBroken(verify(), 2, "record 2 is missing (the next stored position is 3)", 4, r.get(1).hash());
+    }
+
     @Test
     void deletedFirstRecordBreaksAtZero() {
         fiveRecords();

@@ -151,4 +151,31 @@ class ChainWalkTest {
         List<Integer> leaves = walkers.chunks.stream().map(List::size).toList();
         assertEquals(List.of(2, 1, 0, 0, 0), leaves); // records 0-2 pass; 3 does not; 4-9 are never read
     }
+
+    @Test
+    void errorInAHelpersChunkIsRaisedAsItselfOnceEveryWalkerIsDone() {
+        LeafSink failing = (from, to) -> from == 4 ? hash -> {
+            throw new AssertionError("simulated error at chunk 2");
+        } : hash -> { };
+
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> db.read(c -> chain.walk(c, CHUNKS, failing, TaskIdSink.NONE).finish(2)));
+
+        assertEquals("simulated error at chunk 2", e.getMessage());
+        assertNoWalkerLeft();
+    }
+
+    @Test
+    void finishReturnsOnlyOnceTheThreadsItStartedHaveClosedTheirConnections() {
+        for (int i = 0; i < 20; i++) {
+            assertTrue(db.read(c -> chain.walk(c, CHUNKS, LeafSink.NONE, TaskIdSink.NONE).finish(CHUNKS - 1)).ok());
+            assertNoWalkerLeft();
+        }
+    }
+
+    private static void assertNoWalkerLeft() {
+        List<String> alive = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("colibri-chain-")).toList();
+        assertEquals(List.of(), alive, "walker threads still running after finish returned");
+    }
 }
