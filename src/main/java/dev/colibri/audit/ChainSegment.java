@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  * under the position the walk expects is intact: its HMAC covers its position, its link and all its
  * fields. Any record that does not (or whose short fields contain a separator, so that the join
  * cannot be split unambiguously) is read again column by column and judged exactly as the
- * sequential walk judges it, so the reported position and reason never depend on the shortcut. A
- * {@code task_id} that is neither NULL nor text also takes the column-by-column read, so the quick
- * way tells {@link TaskIdSink} the stored class of every task id it hands over.
+ * sequential walk judges it, so the reported position and reason never depend on the shortcut. The
+ * quick read does not see where a row is stored, so a record moved into the gap it left would pass
+ * for the missing one: a problem found with a gap before it in the range sends the whole range to
+ * the column-by-column read, which reports the gap. A {@code task_id} that is neither NULL nor text
+ * also takes the column-by-column read, so the quick way tells {@link TaskIdSink} the stored class
+ * of every task id it hands over.
  *
  * <p>A range stops early once a record before it is known to be bad ({@code firstBad}): nothing
  * after the first bad record is reported.
