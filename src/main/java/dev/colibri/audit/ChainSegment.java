@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * One contiguous range of positions {@code [from, to)} of the chain, walked on one connection by
  * one thread: positions, links inside the range and every record's HMAC. The link from the record
- * before {@code from} is checked by {@link AuditChain} once the previous range is done, from
+ * before {@code from} is checked by {@link ChainWalk} once the previous range is done, from
  * {@link Result#firstPrev()}.
  *
  * <p>Reading the rows is the walk's cost (each column fetched is a call into SQLite), so each row
@@ -85,13 +85,13 @@ final class ChainSegment {
 
     /** Walks the range; {@code genesis} is the expected {@code prev_hash} of position 0 (only for the first range). */
     Result walk(Connection c, byte[] genesis) throws SQLException {
-        Result quick = walkQuickly(c, genesis);
+        Result quick = walk(c, genesis, true);
         if (quick.clean() || !gapBefore(c, quick.badAt())) {
             return quick;
         }
         // The quick read does not see where a row is stored: with a gap before the problem it found, a
         // record moved into that gap passed for the missing one. The first problem is in the gap.
-        return walkStrictly(c, genesis);
+        return walk(c, genesis, false);
     }
 
     /** Whether a position in {@code [from, at)} holds no record (a range count: only after a problem). */
@@ -106,29 +106,11 @@ final class ChainSegment {
         }
     }
 
-    /** The range walked column by column, every record judged as a sequential walk judges it. */
-    private Result walkStrictly(Connection c, byte[] genesis) throws SQLException {
-        byte[] expectedPrev = from == 0 ? genesis : null;
-        byte[] firstPrev = null;
-        boolean firstRead = false;
-        try (PreparedStatement one = c.prepareStatement(ONE_ROW)) {
-            for (long expected = from; expected < to; expected++) {
-                Stored row = Stored.read(one, expected);
-                String problem = judge(row, expected, expectedPrev);
-                if (expected == from && expectedPrev == null && row != null && row.position() == expected) {
-                    firstRead = true;
-                    firstPrev = row.prev();
-                }
-                if (problem != null) {
-                    return bad(expected, problem, expectedPrev, firstRead, firstPrev);
-                }
-                expectedPrev = row.hash();
-            }
-        }
-        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
-    }
-
-    private Result walkQuickly(Connection c, byte[] genesis) throws SQLException {
+    /**
+     * The walk itself; with {@code quick} false every record is read column by column (and judged by
+     * where it is stored), and nothing more goes to the sinks, which the quick pass fed already.
+     */
+    private Result walk(Connection c, byte[] genesis, boolean quick) throws SQLException {
         long expected = from;
         byte[] expectedPrev = from == 0 ? genesis : null;
         byte[] firstPrev = null;
@@ -144,7 +126,7 @@ final class ChainSegment {
                     byte[] joined = rs.getBytes(1);
                     byte[] prev;
                     byte[] hash;
-                    if (intact(expected, expectedPrev, joined, rs.getBytes(2))) {
+                    if (quick && intact(expected, expectedPrev, joined, rs.getBytes(2))) {
                         prev = Arrays.copyOfRange(joined, 0, HASHES / 2);
                         hash = Arrays.copyOfRange(joined, HASHES / 2, HASHES);
                     } else {
@@ -159,13 +141,17 @@ final class ChainSegment {
                         }
                         prev = row.prev();
                         hash = row.hash();
-                        taskIds.unclassified(expected);
+                        if (quick) {
+                            taskIds.unclassified(expected);
+                        }
                     }
                     if (expected == from && expectedPrev == null) {
                         firstRead = true;
-                        firstPrev = prev; // linked to the previous range by AuditChain
+                        firstPrev = prev; // linked to the previous range by ChainWalk
                     }
-                    leaves.accept(hash);
+                    if (quick) {
+                        leaves.accept(hash);
+                    }
                     expectedPrev = hash;
                     expected++;
                 }
@@ -223,7 +209,7 @@ final class ChainSegment {
 
     /**
      * The sequential walk's verdict on the first stored record at or after {@code expected}: a gap,
-     * a broken link (unless this is the first record of a later range, linked by AuditChain), a
+     * a broken link (unless this is the first record of a later range, linked by ChainWalk), a
      * missing hash or one that does not authenticate; null when the record is sound.
      */
     private String judge(Stored row, long expected, byte[] expectedPrev) {
