@@ -18,8 +18,8 @@ import java.util.Optional;
  */
 public final class AuditChain {
 
-    /** The {@code prev_hash} of position 0. */
-    private static final byte[] GENESIS = new byte[32];
+    /** The {@code prev_hash} of position 0; shared in this package, never written (outside it: {@link #genesis()}). */
+    static final byte[] GENESIS = new byte[32];
 
     /** The {@code prev_hash} of position 0: 32 zero bytes (a copy; the constant itself is never handed out). */
     public static byte[] genesis() {

@@ -31,8 +31,6 @@ import java.util.function.Consumer;
  */
 public final class ChainWalk {
 
-    /** The {@code prev_hash} of position 0. */
-    private static final byte[] GENESIS = new byte[32];
     private static final HexFormat HEX = HexFormat.of();
 
     /** A chunk not walked because a record before it is already known to be bad: never consulted. */
@@ -108,7 +106,7 @@ public final class ChainWalk {
      */
     public ChainVerification finish(int threads) throws SQLException {
         if (first < 0) { // the chunks start at 0: a record stored below it would never be read
-            return broken(GENESIS, 0, "unexpected position " + first + " where 0 was expected");
+            return broken(AuditChain.GENESIS, 0, "unexpected position " + first + " where 0 was expected");
         }
         List<Thread> helpers = new ArrayList<>();
         for (int i = 1; i <= Math.min(threads, results.length - 1); i++) {
@@ -138,7 +136,7 @@ public final class ChainWalk {
             try {
                 results[i] = bounds[i] > firstBad.get() ? MOOT
                         : new ChainSegment(bounds[i], bounds[i + 1], mac, canonical, firstBad, leaves[i], taskIds[i])
-                                .walk(c, GENESIS);
+                                .walk(c, AuditChain.GENESIS);
             } catch (Throwable e) { // an Error too: recorded, and raised by join() once every walker is done
                 failures[i] = e;
                 firstBad.accumulateAndGet(bounds[i], Math::min); // the chunks after it stop; those before go on
@@ -151,7 +149,7 @@ public final class ChainWalk {
 
     /** Links the chunks in order: the first problem wins, a link across a boundary before the chunk's own. */
     private ChainVerification join() throws SQLException {
-        byte[] before = GENESIS;
+        byte[] before = AuditChain.GENESIS;
         for (int i = 0; i < results.length; i++) {
             ChainSegment.Result r = results[i];
             if (r == null) {
