@@ -48,6 +48,15 @@ final class ColdStart {
      * {@code java -jar} sessions use.
      */
     static Session run(List<String> command, Path home, Path key, int calls, Path jar) throws IOException {
+        return run(command, home, key, calls, jar, null);
+    }
+
+    /**
+     * As {@link #run(List, Path, Path, int, Path)}, the launcher starting {@code mainClass} of the jar
+     * ({@code COLIBRI_MAIN}) instead of the server when it is not null.
+     */
+    static Session run(List<String> command, Path home, Path key, int calls, Path jar, String mainClass)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
         env.put("COLIBRI_HOME", home.toString());
@@ -55,6 +64,10 @@ final class ColdStart {
         env.remove("COLIBRI_COLD_DIR");
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("COLIBRI_JAVA_OPTS");
+        env.remove("COLIBRI_MAIN");
+        if (mainClass != null) {
+            env.put("COLIBRI_MAIN", mainClass);
+        }
         if (jar != null) {
             env.put("COLIBRI_JAR", jar.toString());
             env.put("JAVA_HOME", System.getProperty("java.home"));

@@ -8,14 +8,16 @@ import java.util.List;
 
 /**
  * Start-up, against absolute targets: the server spawned the two documented ways, {@code java -jar
- * colibri.jar} and {@code bin/colibri}, timed to the {@code tools/list} answer (cold start); the
- * JVM's own start ({@code java -version}) as the floor; and the round trip of a small tool call
- * once the server is up.
+ * colibri.jar} and {@code bin/colibri}, timed to the {@code tools/list} answer (cold start); two
+ * floors: the JVM's own start ({@code java -version}) and the SDK's own stdio server with one tool
+ * ({@link BareSdkServer}) started the same way as {@code bin/colibri} starts Colibri; and the round
+ * trip of a small tool call once the server is up.
  */
 final class StartupMeasurements {
 
     static final String COLD_START = "cold start: spawn `java -jar colibri.jar` to tools/list answered";
     static final String COLD_START_LAUNCHER = "cold start via bin/colibri (AppCDS + launcher flags)";
+    static final String BARE_SDK_START = "  floor: the MCP SDK's own stdio server, one tool, same launcher";
 
     private final BenchContext context;
 
@@ -51,11 +53,16 @@ final class StartupMeasurements {
         if (launcher != null) {
             List<String> tuned = launcherCommand(launcher);
             List<Double> tunedMs = new ArrayList<>();
+            List<Double> bareMs = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 tunedMs.add(ColdStart.run(tuned, home, key, 0, jar).coldStartMillis());
+                bareMs.add(ColdStart.run(tuned, home, key, 0, jar, BareSdkServer.class.getName()).coldStartMillis());
             }
             context.add(Comparison.absolute("cold_start_launcher", COLD_START_LAUNCHER, Stats.of(tunedMs),
                     Target.millisAtMost(400)).withNote(archiveNote(jar)));
+            context.add(Comparison.absolute("bare_sdk_start", BARE_SDK_START, Stats.of(bareMs), Target.none())
+                    .withNote("BareSdkServer: the SDK's StdioServerTransportProvider and default JSON mapper, one tool,"
+                            + " no workspace; started by bin/colibri (COLIBRI_MAIN) with the same flags and archive"));
         } else {
             context.add(Comparison.notMeasured("cold_start_launcher", COLD_START_LAUNCHER, null,
                     "no bin/colibri beside the jar's folder", Target.millisAtMost(400)));
