@@ -40,11 +40,18 @@ public final class SnapshotVerifier {
     private final AuditChain chain;
     private final AnchorLog anchors;
     private final String workspaceId;
+    private final int cores;
 
     public SnapshotVerifier(AuditChain chain, AnchorLog anchors, String workspaceId) {
+        this(chain, anchors, workspaceId, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As if the machine had {@code cores} processors, which decide how the checks share them. */
+    SnapshotVerifier(AuditChain chain, AnchorLog anchors, String workspaceId, int cores) {
         this.chain = chain;
         this.anchors = anchors;
         this.workspaceId = workspaceId;
+        this.cores = cores;
     }
 
     /**
@@ -67,16 +74,25 @@ public final class SnapshotVerifier {
 
     /** Runs every check on the snapshot, in full: nothing is remembered (see {@link VerdictMemo}). */
     public Verification verify(Snapshot snapshot) {
-        return verify(snapshot, SnapshotVerifier::checksum);
+        return verify(snapshot, SnapshotVerifier::checksum, false);
     }
 
     /**
-     * Verifies with the checksum check supplied by the caller, run on one of the verifier's threads
-     * while the other checks read the file: a restore hashes the snapshot while it copies it, so the
-     * file is read once for both.
+     * Verifies with a checksum check supplied by the caller that copies the file as it hashes it (a
+     * restore: the file is read once for both), run on one of the verifier's threads while the other
+     * checks read the file. Such a check needs as much CPU as the integrity check: on two cores the two
+     * take one each, the chain walk starts when the first of them is done, and the integrity check's
+     * thread joins it once both are, rather than three threads sharing two cores and the copy
+     * finishing last. With more cores the walk starts at once on the cores left.
      */
-    public Verification verify(Snapshot snapshot, Function<Snapshot, Check> checksum) {
+    public Verification verify(Snapshot snapshot, Function<Snapshot, Check> copyingChecksum) {
+        return verify(snapshot, copyingChecksum, true);
+    }
+
+    private Verification verify(Snapshot snapshot, Function<Snapshot, Check> checksum, boolean copying) {
         long start = System.nanoTime();
+        boolean walkAfterChecksum = copying && cores <= 2;
+        int extraWalkers = Math.max(0, cores - (copying ? 3 : 2));
         ExecutorService pool = Executors.newFixedThreadPool(3, r -> {
             Thread t = new Thread(r, "colibri-verify");
             t.setDaemon(true);
@@ -84,11 +100,18 @@ public final class SnapshotVerifier {
         });
         try {
             CompletableFuture<Check> sum = CompletableFuture.supplyAsync(() -> checksum.apply(snapshot), pool);
+            CompletableFuture<Object> summed = sum.handle((c, e) -> null);
             CompletableFuture<ChainWalk> walk = new CompletableFuture<>();
-            CompletableFuture<Proofs> proofs = CompletableFuture.supplyAsync(() -> proofs(snapshot, walk), pool);
+            CompletableFuture<Void> integrityDone = new CompletableFuture<>();
+            CompletableFuture<Proofs> proofs = walkAfterChecksum
+                    ? CompletableFuture.anyOf(summed, integrityDone)
+                            .thenApplyAsync(first -> proofs(snapshot, walk, extraWalkers), pool)
+                    : CompletableFuture.supplyAsync(() -> proofs(snapshot, walk, extraWalkers), pool);
             CompletableFuture<List<String>> keys = CompletableFuture.supplyAsync(
                     () -> SnapshotInspector.onFile(snapshot.path(), ForeignKeyCheck::early), pool);
-            List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, keys, proofs, walk));
+            Overlap overlap = new Overlap(keys, proofs, walk, integrityDone,
+                    walkAfterChecksum ? summed : CompletableFuture.completedFuture(null));
+            List<Check> checks = new ArrayList<>(sqliteChecks(snapshot, overlap));
             keys.handle((k, e) -> null).join(); // never leave a reader on the file behind, whatever failed first
             proofs.handle((p, e) -> null).join();
             try {
@@ -136,10 +159,16 @@ public final class SnapshotVerifier {
     }
 
     /**
-     * The chain walk and the Merkle recomputation, on their own connection; the walk is handed to
-     * {@code walk} as soon as it is set up (null if it never is), so that another thread can help.
+     * The chain walk (with {@code extraWalkers} threads of its own besides this one) and the Merkle
+     * recomputation, on their own connection; the walk is handed to {@code walk} as soon as it is set
+     * up (null if it never is), so that the integrity check's thread can help when its check is done.
+     * The walkers at the start are one per core but the one the integrity check keeps busy (and the
+     * one a copying checksum keeps busy); the checksum thread of {@link #verify(Snapshot)} does not
+     * help: it would leave three threads runnable on two cores, and the integrity check, the longest
+     * piece of work that cannot be split, would then get a third of the machine instead of half and
+     * finish last, on its own.
      */
-    private Proofs proofs(Snapshot s, CompletableFuture<ChainWalk> walk) {
+    private Proofs proofs(Snapshot s, CompletableFuture<ChainWalk> walk, int extraWalkers) {
         List<Check> checks = new ArrayList<>();
         boolean[] resolved = {false};
         try {
@@ -150,7 +179,7 @@ public final class SnapshotVerifier {
                 ForeignKeyCheck.Walk taskIds = ForeignKeyCheck.prepare(c);
                 ChainWalk w = chain.walk(c, root, taskIds);
                 walk.complete(w);
-                ChainVerification v = w.finish(walkers() - 1);
+                ChainVerification v = w.finish(extraWalkers);
                 resolved[0] = v.ok() && taskIds.resolved(); // a chain that verifies was read to its last record
                 checks.add(chain(v, s.manifest()));
                 checks.add(merkle(MerkleService.report(c, anchors, false, v.ok() ? root.result() : null)));
@@ -163,17 +192,6 @@ public final class SnapshotVerifier {
         } finally {
             walk.complete(null); // no walk to help with, if it was never set up
         }
-    }
-
-    /**
-     * The threads that walk the chain from the start: one per processor but the one that SQLite's
-     * integrity check keeps busy, which joins the walk when that check is done. The checksum thread
-     * does not: it would leave three threads runnable on two cores, and the integrity check, the
-     * longest piece of work that cannot be split, would then get a third of the machine instead of
-     * half and finish last, on its own.
-     */
-    private static int walkers() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
 
     /** Takes chunks of the chain walk once it is set up, until none is left (nothing if it never was). */
@@ -215,16 +233,26 @@ public final class SnapshotVerifier {
                 : Check.fail("checksum", "sha256 " + sha256 + " differs from the manifest's " + m.sha256());
     }
 
-    private List<Check> sqliteChecks(Snapshot s, CompletableFuture<List<String>> keys, CompletableFuture<Proofs> proofs,
-            CompletableFuture<ChainWalk> walk) {
+    /**
+     * The work that overlaps the SQLite checks: the early foreign-key read, the proofs, the walk to help
+     * with, and when: {@code integrityDone} is completed when the integrity check is (the walk may wait
+     * for it), and the integrity check's thread helps the walk once {@code helpAfter} is done too.
+     */
+    private record Overlap(CompletableFuture<List<String>> keys, CompletableFuture<Proofs> proofs,
+            CompletableFuture<ChainWalk> walk, CompletableFuture<Void> integrityDone, CompletableFuture<?> helpAfter) {
+    }
+
+    private List<Check> sqliteChecks(Snapshot s, Overlap overlap) {
         List<Check> checks = new ArrayList<>();
         try {
             SnapshotInspector.onFile(s.path(), c -> {
-                runChecks(c, checks, keys, proofs, walk);
+                runChecks(c, checks, overlap);
                 return null;
             });
         } catch (RuntimeException e) {
             checks.add(Check.fail(next(checks), e.getMessage()));
+        } finally {
+            overlap.integrityDone().complete(null); // a walk waiting for it must not wait for ever
         }
         fillSkipped(checks);
         return checks;
@@ -243,15 +271,20 @@ public final class SnapshotVerifier {
         }
     }
 
-    private void runChecks(Connection c, List<Check> checks, CompletableFuture<List<String>> keys,
-            CompletableFuture<Proofs> proofs, CompletableFuture<ChainWalk> walk) throws SQLException {
-        String integrity = SnapshotFacts.integrityCheck(c);
+    private void runChecks(Connection c, List<Check> checks, Overlap overlap) throws SQLException {
+        String integrity;
+        try {
+            integrity = SnapshotFacts.integrityCheck(c);
+        } finally {
+            overlap.integrityDone().complete(null);
+        }
         checks.add("ok".equals(integrity) ? Check.ok("integrity_check", "ok")
                 : Check.fail("integrity_check", "PRAGMA integrity_check returned: " + integrity));
-        help(walk);
-        checks.add(foreignKeys(c, "ok".equals(integrity), keys, proofs));
+        overlap.helpAfter().join();
+        help(overlap.walk());
+        checks.add(foreignKeys(c, "ok".equals(integrity), overlap.keys(), overlap.proofs()));
         checks.add(tables(SnapshotFacts.loadBearingCounts(c)));
-        Proofs p = proofs.join();
+        Proofs p = overlap.proofs().join();
         checks.addAll(p.checks());
         if (p.aborted()) {
             return; // as if the shared read had failed there: the checks after it are skipped

@@ -12,7 +12,9 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The checksum check of a restore's verification, which also makes the copy: a snapshot under
  * verification is read once, every byte hashed and written to a temporary file in {@code data/},
- * and the copy fsynced once its hash proves to be the manifest's. The check compares the size and
+ * and the copy fsynced once its hash proves to be the manifest's, on a thread of its own while the
+ * verification goes on (the check's verdict does not wait for the disk; {@link #settle}, {@link
+ * #result} and the discards do). The check compares the size and
  * SHA-256 with the manifest in the words of {@link SnapshotVerifier#checksum}, so a restore and
  * {@code backup_verify} judge a snapshot alike. It runs on a verifier thread while the SQLite checks
  * and the chain walk read the snapshot.
@@ -54,10 +58,18 @@ final class CandidateCopy implements Function<Snapshot, Check> {
     private static final Logger LOG = LoggerFactory.getLogger(CandidateCopy.class);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /** Starts each fsync on a thread of its own, so that the verifier's threads go on walking meanwhile. */
+    private static final Executor FLUSHER = task -> {
+        Thread t = new Thread(task, "colibri-restore-flush");
+        t.setDaemon(true);
+        t.start();
+    };
+
     private final Path data;
     private final RestoreFiles files;
     private final Predicate<Snapshot> alreadyInPlace;
     private final Map<Path, Result> results = new ConcurrentHashMap<>();
+    private final Map<Path, CompletableFuture<Void>> flushes = new ConcurrentHashMap<>();
     private volatile Error stopped;
 
     /**
@@ -97,11 +109,10 @@ final class CandidateCopy implements Function<Snapshot, Check> {
                 return verdict;
             }
             if (copied.writeFailure() == null) {
-                flush(s, temp); // only a copy that may be put in place is worth the wait for the disk
-                LOG.info("copied {} to {}: {} bytes read, hashed and written in {} ms ({} of this thread's CPU),"
-                        + " then fsynced in {} ms", s.name(), temp.getFileName(), copied.size(),
-                        (copiedAt - start) / 1_000_000, cpu < 0 ? "no measure" : cpu / 1_000_000 + " ms",
-                        (System.nanoTime() - copiedAt) / 1_000_000);
+                // only a copy that may be put in place is worth the wait for the disk
+                String copying = copied.size() + " bytes read, hashed and written in " + (copiedAt - start) / 1_000_000
+                        + " ms (" + (cpu < 0 ? "no measure" : cpu / 1_000_000 + " ms") + " of the copying thread's CPU)";
+                flushes.put(s.path(), CompletableFuture.runAsync(() -> flush(s, temp, copying), FLUSHER));
             }
             return verdict;
         } catch (IOException e) {
@@ -119,19 +130,36 @@ final class CandidateCopy implements Function<Snapshot, Check> {
                 ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
-    private void flush(Snapshot s, Path temp) {
+    /** Makes the copy durable; a failure leaves the copy unusable (write failure) or stops the run (an error). */
+    private void flush(Snapshot s, Path temp, String copying) {
+        long start = System.nanoTime();
         try {
             files.flush(temp);
+            LOG.info("copied {} to {}: {}, then fsynced in {} ms", s.name(), temp.getFileName(), copying,
+                    (System.nanoTime() - start) / 1_000_000);
         } catch (IOException e) {
             results.put(s.path(), new Result(null, e));
+        } catch (RuntimeException e) {
+            results.put(s.path(), new Result(null, new IOException("flushing " + temp + " failed: " + e, e)));
+        } catch (Error e) {
+            stopped = e; // not a verdict on the snapshot: raised by settle
+        }
+    }
+
+    /** Waits until the copy of {@code s}, if one is being flushed, is durable or known not to be. */
+    private void awaitFlush(Path snapshot) {
+        CompletableFuture<Void> flush = flushes.get(snapshot);
+        if (flush != null) {
+            flush.join();
         }
     }
 
     /**
-     * Called on the restore's thread after each verification: raises an error the copy met, and
-     * removes the copy of a snapshot found unsafe.
+     * Called on the restore's thread after each verification, once the snapshot's copy is flushed:
+     * raises an error the copy met, and removes the copy of a snapshot found unsafe.
      */
     void settle(Verification v) throws IOException {
+        awaitFlush(v.snapshot().path());
         Error e = stopped;
         if (e != null) {
             throw e;
@@ -143,6 +171,7 @@ final class CandidateCopy implements Function<Snapshot, Check> {
 
     /** What the check left for {@code s}, a snapshot whose checksum passed. */
     Result result(Snapshot s) {
+        awaitFlush(s.path());
         Result r = results.get(s.path());
         if (r == null) {
             throw new IllegalStateException("no copy was made or needed for " + s.name() + ": its checksum did not pass");
@@ -152,6 +181,7 @@ final class CandidateCopy implements Function<Snapshot, Check> {
 
     /** Removes the copy of {@code s}, if it is still a temporary (a copy renamed into place is not touched). */
     void discard(Snapshot s) throws IOException {
+        awaitFlush(s.path());
         Result r = results.remove(s.path());
         if (r != null && r.temp() != null) {
             Files.deleteIfExists(r.temp());
@@ -160,6 +190,7 @@ final class CandidateCopy implements Function<Snapshot, Check> {
 
     /** Removes every copy still a temporary: at the end of a run, whatever stopped it. */
     void discardAll() throws IOException {
+        flushes.values().forEach(f -> f.handle((done, e) -> null).join());
         for (Path snapshot : results.keySet()) {
             Result r = results.remove(snapshot);
             if (r != null && r.temp() != null) {

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,19 +33,36 @@ class SnapshotVerifierTest {
         return v.checks().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
+    private static Colibri open(Path tmp) {
+        return Colibri.open(new Workspace(tmp.resolve("ws"), null, tmp.resolve("audit.key")),
+                new MutableClock(Instant.parse("2026-05-01T09:00:00Z")));
+    }
+
+    /** A round snapshot of a chain of {@code records}. */
+    private static Snapshot roundSnapshot(Colibri c, int records) throws Exception {
+        AuditChain chain = c.audit().chain();
+        c.database().write(db -> {
+            for (int i = 0; i < records; i++) {
+                chain.append(db, "note", "record " + i, null);
+            }
+            return null;
+        });
+        c.merkle().finalizeAndAnchor("r1");
+        return c.backups().create("round", "r1", null, ProgressListener.none()).snapshot();
+    }
+
+    private static List<String> verdicts(Verification v) {
+        return v.checks().stream().map(x -> x.name() + " " + x.status() + " " + x.detail()).toList();
+    }
+
+    private static SnapshotVerifier verifier(Colibri c, int cores) {
+        return new SnapshotVerifier(c.audit().chain(), c.merkle().anchors(), c.workspaceId(), cores);
+    }
+
     @Test
     void longChainIsVerifiedInChunksAndAForgeryFarIntoItIsFound() throws Exception {
-        try (Colibri c = Colibri.open(new Workspace(tmp.resolve("ws"), null, tmp.resolve("audit.key")),
-                new MutableClock(Instant.parse("2026-05-01T09:00:00Z")))) {
-            AuditChain chain = c.audit().chain();
-            c.database().write(db -> {
-                for (int i = 0; i < RECORDS; i++) {
-                    chain.append(db, "note", "record " + i, null);
-                }
-                return null;
-            });
-            c.merkle().finalizeAndAnchor("r1");
-            Snapshot s = c.backups().create("round", "r1", null, ProgressListener.none()).snapshot();
+        try (Colibri c = open(tmp)) {
+            Snapshot s = roundSnapshot(c, RECORDS);
 
             Verification clean = c.verifier().verify(s);
 
@@ -62,6 +80,48 @@ class SnapshotVerifierTest {
                     + " (edited, reordered or forged)", check(forged, "audit_chain").detail());
             assertEquals("fail", check(forged, "checksum").status());
             assertEquals("ok", check(forged, "integrity_check").status());
+        }
+    }
+
+    /**
+     * With a copying checksum on two cores the walk starts when the first of the integrity check and
+     * the checksum is done; on four it starts at once. Whichever order the work ends in, the verdict is
+     * the plain verification's, check for check.
+     */
+    @Test
+    void aCopyingChecksumChangesWhenTheWalkStartsNotTheVerdict() throws Exception {
+        try (Colibri c = open(tmp)) {
+            Snapshot s = roundSnapshot(c, 30_000);
+            List<String> plain = verdicts(c.verifier().verify(s));
+            Function<Snapshot, Check> slow = x -> {
+                try {
+                    Thread.sleep(1_500); // ends after the integrity check and the walk would have
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return SnapshotVerifier.checksum(x);
+            };
+            for (int cores : new int[] {1, 2, 4}) {
+                assertEquals(plain, verdicts(verifier(c, cores).verify(s, SnapshotVerifier::checksum)), cores + " cores");
+                assertEquals(plain, verdicts(verifier(c, cores).verify(s, slow)), cores + " cores, slow checksum");
+            }
+            assertTrue(plain.stream().allMatch(v -> v.contains(" ok ")), String.join("\n", plain));
+        }
+    }
+
+    @Test
+    void aCopyingChecksumThatThrowsFailsOnlyTheChecksumAndTheChainIsStillWalked() throws Exception {
+        try (Colibri c = open(tmp)) {
+            Snapshot s = roundSnapshot(c, 5_000);
+
+            Verification v = verifier(c, 2).verify(s, x -> {
+                throw new IllegalStateException("disk gone (injected)");
+            });
+
+            assertEquals("checksum fail cannot read " + s.path() + ": disk gone (injected)", verdicts(v).get(3));
+            assertEquals("ok", check(v, "audit_chain").status(), check(v, "audit_chain").detail());
+            assertEquals("ok", check(v, "integrity_check").status());
+            assertEquals(7, v.checks().size());
         }
     }
 }

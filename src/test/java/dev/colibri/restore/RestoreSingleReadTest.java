@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -247,6 +248,32 @@ class RestoreSingleReadTest {
                 + " (injected); nothing was put in place. data/colibri.db is untouched. Fix the cause and run the restore"
                 + " again; it picks up where this run stopped"), outcome.failure());
         assertEquals(before, tree());
+    }
+
+    /** The fsync runs beside the rest of the verification, but nothing is put in place before it is over. */
+    @Test
+    void theCopyIsFlushedOnItsOwnThreadAndPutInPlaceOnlyAfterTheFlushEnds() throws Exception {
+        String round = roundSnapshotAndThreeMoreRecords();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        RestoreFiles slow = spy(new RestoreFiles());
+        doAnswer(inv -> {
+            events.add("flush starts on " + Thread.currentThread().getName());
+            Thread.sleep(500);
+            inv.callRealMethod();
+            events.add("flush ends");
+            return null;
+        }).when(slow).flush(any());
+        doAnswer(inv -> {
+            events.add("move " + ((Path) inv.getArgument(0)).getFileName().toString().startsWith(Durable.TEMP_PREFIX));
+            return inv.callRealMethod();
+        }).when(slow).move(any(), eq(fx.workspace.database()));
+
+        Outcome outcome = new OfflineRestore(fx.workspace, fx.clock, slow).run(Optional.of(round), StepListener.none());
+
+        assertTrue(outcome.ok(), () -> String.valueOf(outcome.failure()));
+        assertEquals(List.of("flush starts on colibri-restore-flush", "flush ends", "move true"), events);
+        assertEquals(round, outcome.snapshot());
+        assertEquals(List.of(), temporaries());
     }
 
     @Test
