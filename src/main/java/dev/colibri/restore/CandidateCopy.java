@@ -100,9 +100,11 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
             long start = System.nanoTime();
             long cpu = threadCpu();
+            long user = threadUser();
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
             long copiedAt = System.nanoTime();
             cpu = cpu < 0 ? -1 : threadCpu() - cpu;
+            user = user < 0 ? -1 : threadUser() - user;
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
             Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
             if (verdict.failed()) {
@@ -111,7 +113,8 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             if (copied.writeFailure() == null) {
                 // only a copy that may be put in place is worth the wait for the disk
                 String copying = copied.size() + " bytes read, hashed and written in " + (copiedAt - start) / 1_000_000
-                        + " ms (" + (cpu < 0 ? "no measure" : cpu / 1_000_000 + " ms") + " of the copying thread's CPU)";
+                        + " ms (" + (cpu < 0 || user < 0 ? "no measure" : cpu / 1_000_000 + " ms, " + (cpu - user) / 1_000_000
+                        + " ms of it in the kernel,") + " of the copying thread's CPU)";
                 flushes.put(s.path(), CompletableFuture.runAsync(() -> flush(s, temp, copying), FLUSHER));
             }
             return verdict;
@@ -128,6 +131,12 @@ final class CandidateCopy implements Function<Snapshot, Check> {
     private static long threadCpu() {
         return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
                 ? THREADS.getCurrentThreadCpuTime() : -1;
+    }
+
+    /** This thread's CPU time outside the kernel in nanoseconds, or -1 where the JVM does not measure it. */
+    private static long threadUser() {
+        return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
+                ? THREADS.getCurrentThreadUserTime() : -1;
     }
 
     /** Makes the copy durable; a failure leaves the copy unusable (write failure) or stops the run (an error). */
