@@ -68,5 +68,6 @@ class StartupMeasurementsTest {
     void theRowsLabelsAreTheDocumentedOnes() {
         assertEquals("cold start: spawn `java -jar colibri.jar` to tools/list answered", StartupMeasurements.COLD_START);
         assertEquals("cold start via bin/colibri (AppCDS + launcher flags)", StartupMeasurements.COLD_START_LAUNCHER);
+        assertEquals("  floor: the MCP SDK's own stdio server, one tool, same launcher", StartupMeasurements.BARE_SDK_START);
     }
 }
