@@ -39,21 +39,14 @@ final class ColdStart {
      * @param calls   how many {@code merkle_root} calls to time after {@code tools/list}
      */
     static Session run(List<String> command, Path home, Path key, int calls) throws IOException {
-        return run(command, home, key, calls, null);
+        return run(command, home, key, calls, null, null);
     }
 
     /**
      * As {@link #run(List, Path, Path, int)}, telling a launcher script which jar to start
      * ({@code COLIBRI_JAR}) and with which JVM: this one ({@code JAVA_HOME}), the JVM the
-     * {@code java -jar} sessions use.
-     */
-    static Session run(List<String> command, Path home, Path key, int calls, Path jar) throws IOException {
-        return run(command, home, key, calls, jar, null);
-    }
-
-    /**
-     * As {@link #run(List, Path, Path, int, Path)}, the launcher starting {@code mainClass} of the jar
-     * ({@code COLIBRI_MAIN}) instead of the server when it is not null.
+     * {@code java -jar} sessions use; and, when {@code mainClass} is not null, to start that class of
+     * the jar ({@code COLIBRI_MAIN}) instead of the server.
      */
     static Session run(List<String> command, Path home, Path key, int calls, Path jar, String mainClass)
             throws IOException {

@@ -55,7 +55,7 @@ final class StartupMeasurements {
             List<Double> tunedMs = new ArrayList<>();
             List<Double> bareMs = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                tunedMs.add(ColdStart.run(tuned, home, key, 0, jar).coldStartMillis());
+                tunedMs.add(ColdStart.run(tuned, home, key, 0, jar, null).coldStartMillis());
                 bareMs.add(ColdStart.run(tuned, home, key, 0, jar, BareSdkServer.class.getName()).coldStartMillis());
             }
             context.add(Comparison.absolute("cold_start_launcher", COLD_START_LAUNCHER, Stats.of(tunedMs),

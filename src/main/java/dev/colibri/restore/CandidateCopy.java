@@ -98,13 +98,9 @@ final class CandidateCopy implements Function<Snapshot, Check> {
                 return SnapshotVerifier.checksum(m, size, null); // truncated or extended: not worth a copy
             }
             Path temp = data.resolve(Durable.TEMP_PREFIX + "colibri.db-" + System.nanoTime());
-            long start = System.nanoTime();
-            long cpu = threadCpu();
-            long user = threadUser();
+            Clocks start = Clocks.now();
             RestoreFiles.Copied copied = files.copyHashing(s.path(), temp);
-            long copiedAt = System.nanoTime();
-            cpu = cpu < 0 ? -1 : threadCpu() - cpu;
-            user = user < 0 ? -1 : threadUser() - user;
+            Clocks copiedAt = Clocks.now();
             results.put(s.path(), new Result(copied.writeFailure() == null ? temp : null, copied.writeFailure()));
             Check verdict = SnapshotVerifier.checksum(m, copied.size(), copied.sha256());
             if (verdict.failed()) {
@@ -112,9 +108,7 @@ final class CandidateCopy implements Function<Snapshot, Check> {
             }
             if (copied.writeFailure() == null) {
                 // only a copy that may be put in place is worth the wait for the disk
-                String copying = copied.size() + " bytes read, hashed and written in " + (copiedAt - start) / 1_000_000
-                        + " ms (" + (cpu < 0 || user < 0 ? "no measure" : cpu / 1_000_000 + " ms, " + (cpu - user) / 1_000_000
-                        + " ms of it in the kernel,") + " of the copying thread's CPU)";
+                String copying = copied.size() + " bytes read, hashed and written in " + copiedAt.since(start);
                 flushes.put(s.path(), CompletableFuture.runAsync(() -> flush(s, temp, copying), FLUSHER));
             }
             return verdict;
@@ -127,16 +121,22 @@ final class CandidateCopy implements Function<Snapshot, Check> {
         }
     }
 
-    /** This thread's CPU time in nanoseconds, or -1 where the JVM does not measure it. */
-    private static long threadCpu() {
-        return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
-                ? THREADS.getCurrentThreadCpuTime() : -1;
-    }
+    /** The calling thread's clocks at one moment, in nanoseconds: wall, CPU and user time (-1 where not measured). */
+    private record Clocks(long wall, long cpu, long user) {
 
-    /** This thread's CPU time outside the kernel in nanoseconds, or -1 where the JVM does not measure it. */
-    private static long threadUser() {
-        return THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled()
-                ? THREADS.getCurrentThreadUserTime() : -1;
+        static Clocks now() {
+            boolean measured = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+            return new Clocks(System.nanoTime(), measured ? THREADS.getCurrentThreadCpuTime() : -1,
+                    measured ? THREADS.getCurrentThreadUserTime() : -1);
+        }
+
+        /** "W ms (C ms, K ms of it in the kernel, of the copying thread's CPU)" from {@code start} to this moment. */
+        String since(Clocks start) {
+            String cpuTime = cpu < 0 || start.cpu < 0 ? "no measure"
+                    : (cpu - start.cpu) / 1_000_000 + " ms, " + ((cpu - start.cpu) - (user - start.user)) / 1_000_000
+                            + " ms of it in the kernel,";
+            return (wall - start.wall) / 1_000_000 + " ms (" + cpuTime + " of the copying thread's CPU)";
+        }
     }
 
     /** Makes the copy durable; a failure leaves the copy unusable (write failure) or stops the run (an error). */
