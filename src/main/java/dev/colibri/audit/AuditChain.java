@@ -134,7 +134,9 @@ public final class AuditChain {
     public ChainWalk walk(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
         long end = end(c);
         Path file = fileOf(c);
-        return new ChainWalk(c, file, key, first(c), file == null ? evenly(end, 1) : chunks(end), leaves, taskIds);
+        long first = first(c);
+        return new ChainWalk(c, file, key, first, file == null ? evenly(end, 1) : chunks(end), leaves, taskIds,
+                RecordPages.pin(c, file));
     }
 
     /** Records below which a chunk is not worth a thread and a connection of its own. */
@@ -195,7 +197,9 @@ public final class AuditChain {
 
     /** {@link #walk(Connection, LeafSink, TaskIdSink)} cut into {@code chunks} chunks (tests use this directly). */
     ChainWalk walk(Connection c, int chunks, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
-        return new ChainWalk(c, fileOf(c), key, first(c), evenly(end(c), chunks), leaves, taskIds);
+        Path file = fileOf(c);
+        long first = first(c);
+        return new ChainWalk(c, file, key, first, evenly(end(c), chunks), leaves, taskIds, RecordPages.pin(c, file));
     }
 
     /** The smallest stored position, or 0 when there is none (from the rowid b-tree: O(log n)). */

@@ -65,6 +65,37 @@ public final class CanonicalRecord {
             return n;
         }
 
+        /**
+         * Encodes a record whose fields are slices of one array (a record as SQLite stores it):
+         * {@code at} and {@code length} give kind, content, task id and created_at in that order,
+         * a length of -1 for an absent task id. Returns the encoding's length in {@link #buffer()}.
+         */
+        int encode(long position, byte[] src, int[] at, int[] length) {
+            int n = TAG.length + 8 + 16 + length[0] + length[1] + Math.max(length[2], 0) + length[3];
+            if (buffer.length < n) {
+                buffer = new byte[Math.max(n, buffer.length * 2)];
+            }
+            byte[] out = buffer;
+            System.arraycopy(TAG, 0, out, 0, TAG.length);
+            int w = TAG.length;
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out[w++] = (byte) (position >>> shift);
+            }
+            for (int i = 0; i < 4; i++) {
+                int len = length[i];
+                out[w] = (byte) (len >>> 24);
+                out[w + 1] = (byte) (len >>> 16);
+                out[w + 2] = (byte) (len >>> 8);
+                out[w + 3] = (byte) len;
+                w += 4;
+                if (len > 0) {
+                    System.arraycopy(src, at[i], out, w, len);
+                    w += len;
+                }
+            }
+            return n;
+        }
+
         byte[] buffer() {
             return buffer;
         }

@@ -1,5 +1,6 @@
 package dev.colibri.audit;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,6 +8,8 @@ import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One contiguous range of positions {@code [from, to)} of the chain, walked on one connection by
@@ -32,6 +35,8 @@ import java.util.function.Consumer;
  * after the first bad record is reported.
  */
 final class ChainSegment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChainSegment.class);
 
     /**
      * What a range established: its first bad position and why (or none), the hash of the record
@@ -64,6 +69,15 @@ final class ChainSegment {
     private final Consumer<byte[]> leaves;
     private final TaskIdSink.Range taskIds;
     private final CanonicalRecord.Writer canonical;
+    private final RecordPages pages;
+
+    // Where a walk is (reset by each, carried over when a read of the pages hands over to SQLite): the
+    // next position expected, the hash it must link to (null at the start of a later range), and
+    // whether the record at {@code from} was read, with its stored prev_hash.
+    private long expected;
+    private byte[] expectedPrev;
+    private boolean firstRead;
+    private byte[] firstPrev;
 
     /**
      * @param firstBad the smallest bad position any range has found so far (shared by all ranges;
@@ -71,9 +85,12 @@ final class ChainSegment {
      * @param leaves   receives the hash of every record that passed, in position order
      * @param taskIds  receives the task id of every record that passed, in position order
      * @param mac      and {@code canonical}: the walking thread's own, reused from range to range
+     * @param pages    the walking thread's reader of the table's pages, when the database file is
+     *                 pinned (null: every row is read through SQLite)
      */
     ChainSegment(long from, long to, HmacSha256 mac, CanonicalRecord.Writer canonical, AtomicLong firstBad,
-            Consumer<byte[]> leaves, TaskIdSink.Range taskIds) {
+            Consumer<byte[]> leaves, TaskIdSink.Range taskIds, RecordPages pages) {
+        this.pages = pages;
         this.from = from;
         this.to = to;
         this.mac = mac;
@@ -85,13 +102,25 @@ final class ChainSegment {
 
     /** Walks the range; {@code genesis} is the expected {@code prev_hash} of position 0 (only for the first range). */
     Result walk(Connection c, byte[] genesis) throws SQLException {
-        Result quick = walk(c, genesis, true);
+        start(genesis);
+        Result quick = pages == null ? null : walkPages(c);
+        if (quick == null) { // no pages to read, or they handed over to SQLite at position `expected`
+            quick = walk(c, true);
+        }
         if (quick.clean() || !gapBefore(c, quick.badAt())) {
             return quick;
         }
         // The quick read does not see where a row is stored: with a gap before the problem it found, a
         // record moved into that gap passed for the missing one. The first problem is in the gap.
-        return walk(c, genesis, false);
+        start(genesis);
+        return walk(c, false);
+    }
+
+    private void start(byte[] genesis) {
+        expected = from;
+        expectedPrev = from == 0 ? genesis : null;
+        firstRead = false;
+        firstPrev = null;
     }
 
     /** Whether a position in {@code [from, at)} holds no record (a range count: only after a problem). */
@@ -107,53 +136,30 @@ final class ChainSegment {
     }
 
     /**
-     * The walk itself; with {@code quick} false every record is read column by column (and judged by
-     * where it is stored), and nothing more goes to the sinks, which the quick pass fed already.
+     * The walk through SQLite from position {@link #expected} (the range's start, or where a read of
+     * the pages handed over); with {@code quick} false every record is read column by column (and
+     * judged by where it is stored), and nothing more goes to the sinks, which the quick pass fed
+     * already.
      */
-    private Result walk(Connection c, byte[] genesis, boolean quick) throws SQLException {
-        long expected = from;
-        byte[] expectedPrev = from == 0 ? genesis : null;
-        byte[] firstPrev = null;
-        boolean firstRead = false;
+    private Result walk(Connection c, boolean quick) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ROWS); PreparedStatement one = c.prepareStatement(ONE_ROW)) {
-            ps.setLong(1, from);
+            ps.setLong(1, expected);
             ps.setLong(2, to);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (expected > firstBad.get()) {
-                        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, null); // moot: never consulted
+                        return moot();
                     }
                     byte[] joined = rs.getBytes(1);
-                    byte[] prev;
-                    byte[] hash;
                     if (quick && intact(expected, expectedPrev, joined, rs.getBytes(2))) {
-                        prev = Arrays.copyOfRange(joined, 0, HASHES / 2);
-                        hash = Arrays.copyOfRange(joined, HASHES / 2, HASHES);
+                        passed(Arrays.copyOfRange(joined, 0, HASHES / 2), Arrays.copyOfRange(joined, HASHES / 2, HASHES),
+                                true);
                     } else {
-                        Stored row = Stored.read(one, expected);
-                        String problem = judge(row, expected, expectedPrev);
-                        if (expected == from && expectedPrev == null && row != null && row.position() == expected) {
-                            firstRead = true;
-                            firstPrev = row.prev();
-                        }
-                        if (problem != null) {
-                            return bad(expected, problem, expectedPrev, firstRead, firstPrev);
-                        }
-                        prev = row.prev();
-                        hash = row.hash();
-                        if (quick) {
-                            taskIds.unclassified(expected);
+                        Result stop = readExactly(one, quick);
+                        if (stop != null) {
+                            return stop;
                         }
                     }
-                    if (expected == from && expectedPrev == null) {
-                        firstRead = true;
-                        firstPrev = prev; // linked to the previous range by ChainWalk
-                    }
-                    if (quick) {
-                        leaves.accept(hash);
-                    }
-                    expectedPrev = hash;
-                    expected++;
                 }
             }
         }
@@ -162,6 +168,97 @@ final class ChainSegment {
                     expectedPrev, firstRead, firstPrev);
         }
         return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
+    }
+
+    /**
+     * The quick pass over the pinned pages ({@link RecordPages}): each position in turn, from the row
+     * the pages hold at it when that row authenticates, otherwise read column by column through
+     * SQLite and judged exactly as {@link #walk(Connection, boolean)} judges it, so a row the pages
+     * show differently from SQLite costs time, never a verdict. Null when the pages cannot be read
+     * past some position (a malformed page, an I/O error; logged): the walk through SQLite then goes
+     * on from there.
+     */
+    private Result walkPages(Connection c) throws SQLException {
+        try (PreparedStatement one = c.prepareStatement(ONE_ROW)) {
+            boolean row;
+            try {
+                pages.seek(from);
+                row = pages.next();
+            } catch (IOException e) {
+                return handOver(e);
+            }
+            while (expected < to) {
+                if (expected > firstBad.get()) {
+                    return moot();
+                }
+                boolean authentic;
+                try {
+                    authentic = row && pages.rowid() == expected && pages.authentic(expected, expectedPrev, mac, canonical);
+                } catch (IOException e) {
+                    return handOver(e);
+                }
+                if (authentic) {
+                    taskIds.text(pages.taskId());
+                    passed(pages.prev(), pages.hash(), true);
+                } else {
+                    Result stop = readExactly(one, true);
+                    if (stop != null) {
+                        return stop;
+                    }
+                }
+                try {
+                    while (row && pages.rowid() < expected) {
+                        row = pages.next();
+                    }
+                } catch (IOException e) {
+                    return handOver(e);
+                }
+            }
+        }
+        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
+    }
+
+    private Result handOver(IOException e) {
+        LOG.warn("audit chain walk: reading positions {} to {} through SQLite: {}", expected, to - 1, e.getMessage());
+        return null;
+    }
+
+    /**
+     * The record at {@link #expected} read column by column and judged: null when it is sound (the
+     * walk has moved past it, feeding the sinks if {@code feed}), otherwise the range's result.
+     */
+    private Result readExactly(PreparedStatement one, boolean feed) throws SQLException {
+        Stored row = Stored.read(one, expected);
+        String problem = judge(row, expected, expectedPrev);
+        if (expected == from && expectedPrev == null && row != null && row.position() == expected) {
+            firstRead = true;
+            firstPrev = row.prev();
+        }
+        if (problem != null) {
+            return bad(expected, problem, expectedPrev, firstRead, firstPrev);
+        }
+        if (feed) {
+            taskIds.unclassified(expected);
+        }
+        passed(row.prev(), row.hash(), feed);
+        return null;
+    }
+
+    /** Moves past a sound record. */
+    private void passed(byte[] prev, byte[] hash, boolean feed) {
+        if (expected == from && expectedPrev == null) {
+            firstRead = true;
+            firstPrev = prev; // linked to the previous range by ChainWalk
+        }
+        if (feed) {
+            leaves.accept(hash);
+        }
+        expectedPrev = hash;
+        expected++;
+    }
+
+    private Result moot() {
+        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, null); // never consulted
     }
 
     /**

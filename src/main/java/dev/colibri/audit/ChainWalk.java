@@ -1,6 +1,7 @@
 package dev.colibri.audit;
 
 import dev.colibri.workspace.Sqlite;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -49,16 +50,20 @@ public final class ChainWalk {
     private final AtomicInteger nextChunk = new AtomicInteger();
     private final AtomicLong firstBad = new AtomicLong(Long.MAX_VALUE);
     private final CountDownLatch walked;
+    private final RecordPages.Source pages;
 
     /**
      * @param file   the database file behind {@code c}, which helpers open read-only (null: nobody helps)
      * @param first  the smallest stored position (a negative one is reported without walking)
      * @param bounds where the chunks start, in increasing order from 0, then one past the last
      *               position to walk
+     * @param pages  the file pinned by {@code c}'s transaction, to read the records' pages directly
+     *               (null: through SQLite); closed by {@link #finish}
      */
     @SuppressWarnings("unchecked")
     ChainWalk(Connection c, Path file, AuditKey key, long first, long[] bounds, LeafSink leafSink,
-            TaskIdSink taskIdSink) {
+            TaskIdSink taskIdSink, RecordPages.Source pages) {
+        this.pages = pages;
         this.connection = c;
         this.file = file;
         this.key = key;
@@ -74,6 +79,11 @@ public final class ChainWalk {
         this.results = new ChainSegment.Result[n];
         this.failures = new Throwable[n];
         this.walked = new CountDownLatch(n);
+    }
+
+    /** Whether the records are read from the file's pages rather than through SQLite (see {@link RecordPages}). */
+    boolean readsPages() {
+        return pages != null;
     }
 
     /** The number of chunks the positions are cut into. */
@@ -108,6 +118,20 @@ public final class ChainWalk {
         if (first < 0) { // the chunks start at 0: a record stored below it would never be read
             return broken(AuditChain.GENESIS, 0, "unexpected position " + first + " where 0 was expected");
         }
+        try {
+            return walkAll(threads);
+        } finally {
+            if (pages != null) {
+                try {
+                    pages.file().close();
+                } catch (IOException e) {
+                    // read-only: nothing is lost
+                }
+            }
+        }
+    }
+
+    private ChainVerification walkAll(int threads) throws SQLException {
         List<Thread> helpers = new ArrayList<>();
         for (int i = 1; i <= Math.min(threads, results.length - 1); i++) {
             Thread t = new Thread(this::help, "colibri-chain-" + i);
@@ -132,10 +156,12 @@ public final class ChainWalk {
     private void walkChunks(Connection c) {
         HmacSha256 mac = key.newMac();
         CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
+        RecordPages reader = pages == null ? null : new RecordPages(pages);
         for (int i = nextChunk.getAndIncrement(); i < results.length; i = nextChunk.getAndIncrement()) {
             try {
                 results[i] = bounds[i] > firstBad.get() ? MOOT
-                        : new ChainSegment(bounds[i], bounds[i + 1], mac, canonical, firstBad, leaves[i], taskIds[i])
+                        : new ChainSegment(bounds[i], bounds[i + 1], mac, canonical, firstBad, leaves[i], taskIds[i],
+                                reader)
                                 .walk(c, AuditChain.GENESIS);
             } catch (Throwable e) { // an Error too: recorded, and raised by join() once every walker is done
                 failures[i] = e;

@@ -97,6 +97,20 @@ class AuditChainTest {
             assertEquals(sequential, db.read(c -> chain.verify(c, n)), "cut into " + n + " ranges");
         }
         assertEquals(sequential, db.read(chain::verify), "the default split");
+        // The same file with its WAL emptied: a read transaction then pins it, and the walk reads the
+        // records' pages directly; its verdict must be SQLite's, split or not.
+        assertEquals(0, db.checkpoint("TRUNCATE"));
+        boolean direct = db.read(c -> {
+            ChainWalk w = chain.walk(c, 1, LeafSink.NONE, TaskIdSink.NONE);
+            w.finish(0);
+            return w.readsPages();
+        });
+        assertTrue(direct, "the pinned file is read directly");
+        for (int ranges = 1; ranges <= 6; ranges++) {
+            int n = ranges;
+            assertEquals(sequential, db.read(c -> chain.verify(c, n)), "read from the pages, cut into " + n + " ranges");
+        }
+        assertEquals(sequential, db.read(chain::verify), "read from the pages, the default split");
         return sequential;
     }
 

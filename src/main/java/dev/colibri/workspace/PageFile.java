@@ -1,0 +1,130 @@
+package dev.colibri.workspace;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * A SQLite database file opened to read its pages directly (the file format is SQLite's documented
+ * and stable on-disk format: https://www.sqlite.org/fileformat2.html), for a scan that SQLite would
+ * serve a row at a time through a JNI call per column and a {@code pread} per page. Read-only; the
+ * header is checked once, at {@link #open}: a file that is not a SQLite database, or whose text is
+ * not stored as UTF-8, is refused, and its reader goes through SQLite instead.
+ *
+ * <p>What it reads is only meaningful while nobody changes the file: the caller must hold a read
+ * transaction that pins it (see {@code AuditChain} for when that holds). Thread-safe: reads are
+ * positional on one channel; every {@link TableCursor} has buffers of its own.
+ */
+public final class PageFile implements Closeable {
+
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER = 100;
+    private static final int UTF8 = 1;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final int pageSize;
+    private final int usableSize;
+    private final long pageCount;
+
+    private PageFile(Path path, FileChannel channel, int pageSize, int usableSize, long pageCount) {
+        this.path = path;
+        this.channel = channel;
+        this.pageSize = pageSize;
+        this.usableSize = usableSize;
+        this.pageCount = pageCount;
+    }
+
+    /**
+     * Opens {@code file} and checks its header.
+     *
+     * @throws IOException the file cannot be read, is not a SQLite database, or stores its text in
+     *                     another encoding than UTF-8
+     */
+    public static PageFile open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            readFully(channel, header, 0, file);
+            byte[] h = header.array();
+            if (!Arrays.equals(h, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+                throw new IOException(file + " is not a SQLite database (no \"SQLite format 3\" header)");
+            }
+            int raw = ((h[16] & 0xff) << 8) | (h[17] & 0xff);
+            int pageSize = raw == 1 ? 65_536 : raw;
+            if (pageSize < 512 || Integer.bitCount(pageSize) != 1) {
+                throw new IOException(file + " has a page size of " + raw + " in its header; SQLite's are 512 to 65536");
+            }
+            int usable = pageSize - (h[20] & 0xff);
+            if (usable < 480) {
+                throw new IOException(file + " reserves " + (h[20] & 0xff) + " bytes of each " + pageSize
+                        + "-byte page; at most " + (pageSize - 480) + " leave SQLite a usable page");
+            }
+            int encoding = ((h[56] & 0xff) << 24) | ((h[57] & 0xff) << 16) | ((h[58] & 0xff) << 8) | (h[59] & 0xff);
+            if (encoding != UTF8) {
+                throw new IOException(file + " stores text in encoding " + encoding + "; only UTF-8 (1) is read directly");
+            }
+            return new PageFile(file, channel, pageSize, usable, channel.size() / pageSize);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    /** The bytes of a page that hold content: the page size less the bytes reserved at its end. */
+    public int usableSize() {
+        return usableSize;
+    }
+
+    /** The number of whole pages in the file when it was opened. */
+    public long pageCount() {
+        return pageCount;
+    }
+
+    /**
+     * Reads {@code pages} whole pages from page number {@code first} (1-based) into {@code into}
+     * from its position 0; fewer when the file ends first.
+     *
+     * @return the number of pages read (at least 1)
+     * @throws IOException a read fails, or {@code first} is not a page of the file
+     */
+    int read(ByteBuffer into, long first, int pages) throws IOException {
+        if (first < 1 || first > pageCount) {
+            throw new IOException("page " + first + " is outside " + path + " (pages 1 to " + pageCount + ")");
+        }
+        int n = (int) Math.min(pages, pageCount - first + 1);
+        into.clear().limit(n * pageSize);
+        readFully(channel, into, (first - 1) * pageSize, path);
+        return n;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position, Path file) throws IOException {
+        long at = position;
+        while (into.hasRemaining()) {
+            int n = channel.read(into, at);
+            if (n < 0) {
+                throw new EOFException(file + " ends at byte " + at + " where " + into.remaining() + " more were expected");
+            }
+            at += n;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

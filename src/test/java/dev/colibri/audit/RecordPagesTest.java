@@ -1,0 +1,128 @@
+package dev.colibri.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colibri.workspace.Database;
+import dev.colibri.workspace.Sqlite;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordPagesTest {
+
+    private static final int RECORDS = 3_000;
+
+    @TempDir
+    Path dir;
+
+    private final AuditChain chain = new AuditChain(AuditKey.of(new byte[32]),
+            Clock.fixed(Instant.parse("2024-01-02T03:04:05Z"), ZoneOffset.UTC));
+
+    /** A chain over many pages: every 50th record larger than a page (an overflow chain), some with a task. */
+    private Path longChain() {
+        Path file = dir.resolve("colibri.db");
+        try (Database db = Database.open(file)) {
+            db.write(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT INTO tasks(id, title, status, progress, created_at, updated_at)"
+                            + " VALUES('T1', 't', 'pending', 0, 'x', 'x')");
+                }
+                for (int i = 0; i < RECORDS; i++) {
+                    chain.append(c, "note", (i % 50 == 0 ? "ü".repeat(9_000) : "content ") + i, i % 7 == 0 ? "T1" : null);
+                }
+                return null;
+            });
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+        }
+        return file;
+    }
+
+    /** The verdict, and every hash handed to the leaf sink, from a walk on {@code c}. */
+    private List<String> walk(Connection c) throws SQLException {
+        List<String> seen = new ArrayList<>();
+        LeafSink leaves = (from, to) -> hash -> {
+            synchronized (seen) {
+                seen.add(from + ":" + HexFormat.of().formatHex(hash));
+            }
+        };
+        ChainVerification v = chain.verify(c, leaves);
+        List<String> result = new ArrayList<>(seen.stream().sorted().toList());
+        result.add(0, v.toString());
+        return result;
+    }
+
+    private List<String> throughSqlite(Path file) throws SQLException {
+        try (Connection c = Sqlite.openReadOnly(file)) { // auto-commit: nothing pins the file
+            assertNull(RecordPages.pin(c, file));
+            return walk(c);
+        }
+    }
+
+    private List<String> fromThePages(Path file) throws Exception {
+        try (Connection c = Sqlite.openReadOnly(file)) {
+            c.setAutoCommit(false);
+            AuditChain.count(c);
+            RecordPages.Source source = RecordPages.pin(c, file);
+            assertNotNull(source, "a read transaction with an empty log pins the file");
+            source.file().close();
+            return walk(c);
+        }
+    }
+
+    @Test
+    void aLongChainReadFromThePagesGivesSqlitesVerdictAndLeaves() throws Exception {
+        Path file = longChain();
+        List<String> sqlite = throughSqlite(file);
+        assertTrue(sqlite.get(0).contains("ok=true"), sqlite.get(0));
+        assertEquals(RECORDS + 1, sqlite.size());
+        assertEquals(sqlite, fromThePages(file));
+    }
+
+    @Test
+    void theFileIsNotPinnedWhileTheLogHoldsFrames() throws Exception {
+        Path file = dir.resolve("colibri.db");
+        try (Database db = Database.open(file)) {
+            db.write(c -> chain.append(c, "note", "one", null));
+            assertNull(db.read(c -> RecordPages.pin(c, file)), "the log holds the record");
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+            RecordPages.Source source = db.read(c -> RecordPages.pin(c, file));
+            assertNotNull(source);
+            source.file().close();
+        }
+    }
+
+    @Test
+    void aPageSqliteCallsMalformedFailsTheWalkBothWays() throws Exception {
+        Path file = longChain();
+        long leaf;
+        try (Connection c = Sqlite.openReadOnly(file); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT rootpage FROM sqlite_schema WHERE name = 'thought_records'")) {
+            leaf = rs.getLong(1) + 40; // a page well inside the table, written while it grew
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek((leaf - 1) * 4096 + 3);
+            raf.writeShort(0xffff); // more cells than the page can hold
+        }
+        SQLException sqlite = assertThrows(SQLException.class, () -> throughSqlite(file));
+        SQLException pages = assertThrows(SQLException.class, () -> fromThePages(file));
+        assertTrue(Sqlite.isCorruption(sqlite), sqlite.toString());
+        assertTrue(Sqlite.isCorruption(pages), "handed over to SQLite, which finds the page malformed: " + pages);
+        assertFalse(pages.getMessage().isEmpty());
+    }
+}
