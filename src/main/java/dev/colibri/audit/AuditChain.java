@@ -1,5 +1,6 @@
 package dev.colibri.audit;
 
+import dev.colibri.workspace.PageFile;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -103,7 +104,8 @@ public final class AuditChain {
      *
      * <p>A long chain is cut into chunks of positions walked by one thread per processor, each on its
      * own read-only connection to the same file (reading the rows costs more than hashing them, so
-     * both have to be spread): see {@link ChainWalk}. The result is exactly what a sequential walk
+     * both have to be spread): see {@link ChainWalk}. When {@code c} holds a read transaction begun
+     * with an empty write-ahead log, the records are read from the file's pages ({@link RecordPages}). The result is exactly what a sequential walk
      * reports: the first bad position and its reason. The chain's end is fixed when the walk starts:
      * records appended meanwhile are not walked.
      */
@@ -132,11 +134,37 @@ public final class AuditChain {
      * fewer than {@link #MIN_RANGE_RECORDS} records is one chunk, walked by whoever claims it first.
      */
     public ChainWalk walk(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
+        return walk(c, leaves, taskIds, null);
+    }
+
+    /**
+     * {@link #verify(Connection)} of a WAL database whose file {@code livePages} reads, a reader
+     * the caller keeps open for as long as this process holds connections to the file
+     * ({@link dev.colibri.workspace.Database#pages()}): when {@code c}'s transaction began with an
+     * empty log, the records are read through it (see {@link RecordPages}).
+     */
+    public ChainVerification verify(Connection c, PageFile livePages) throws SQLException {
+        ChainWalk walk = walk(c, LeafSink.NONE, TaskIdSink.NONE, livePages);
+        return walk.finish(Math.min(Runtime.getRuntime().availableProcessors(), walk.chunks()) - 1);
+    }
+
+    ChainWalk walk(Connection c, LeafSink leaves, TaskIdSink taskIds, PageFile livePages) throws SQLException {
         long end = end(c);
         Path file = fileOf(c);
+        return walk(c, file, file == null ? evenly(end, 1) : chunks(end), leaves, taskIds, livePages);
+    }
+
+    /** The walk of {@code bounds}' chunks, reading the file's pages if {@code c}'s transaction pins it. */
+    private ChainWalk walk(Connection c, Path file, long[] bounds, LeafSink leaves, TaskIdSink taskIds,
+            PageFile livePages) throws SQLException {
         long first = first(c);
-        return new ChainWalk(c, file, key, first, file == null ? evenly(end, 1) : chunks(end), leaves, taskIds,
-                RecordPages.pin(c, file));
+        RecordPages.Source pages = RecordPages.pin(c, file, livePages);
+        try {
+            return new ChainWalk(c, file, key, first, bounds, leaves, taskIds, pages);
+        } catch (RuntimeException | Error e) { // a sink refused its ranges: the walk never starts
+            ChainWalk.closePages(pages);
+            throw e;
+        }
     }
 
     /** Records below which a chunk is not worth a thread and a connection of its own. */
@@ -197,9 +225,13 @@ public final class AuditChain {
 
     /** {@link #walk(Connection, LeafSink, TaskIdSink)} cut into {@code chunks} chunks (tests use this directly). */
     ChainWalk walk(Connection c, int chunks, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
-        Path file = fileOf(c);
-        long first = first(c);
-        return new ChainWalk(c, file, key, first, evenly(end(c), chunks), leaves, taskIds, RecordPages.pin(c, file));
+        return walk(c, chunks, leaves, taskIds, null);
+    }
+
+    /** {@link #walk(Connection, int, LeafSink, TaskIdSink)} with a live file's reader (tests use this directly). */
+    ChainWalk walk(Connection c, int chunks, LeafSink leaves, TaskIdSink taskIds, PageFile livePages)
+            throws SQLException {
+        return walk(c, fileOf(c), evenly(end(c), chunks), leaves, taskIds, livePages);
     }
 
     /** The smallest stored position, or 0 when there is none (from the rowid b-tree: O(log n)). */

@@ -1,6 +1,8 @@
 package dev.colibri.audit;
 
 import dev.colibri.workspace.Database;
+import dev.colibri.workspace.PageFile;
+import java.io.IOException;
 
 /** Appending to and verifying the live audit chain. */
 public final class AuditService {
@@ -22,8 +24,18 @@ public final class AuditService {
         return db.write(c -> chain.append(c, kind, content, taskId));
     }
 
-    /** Verifies the live chain on a consistent read view. */
+    /**
+     * Verifies the live chain on a consistent read view; from the file's pages when the view began
+     * with an empty write-ahead log (after a backup's checkpoint, say), otherwise through SQLite.
+     */
     public ChainVerification verifyLive() {
-        return db.read(chain::verify);
+        PageFile pages;
+        try {
+            pages = db.pages();
+        } catch (IOException e) {
+            pages = null; // not readable directly: SQLite reads it
+        }
+        PageFile live = pages;
+        return db.read(c -> chain.verify(c, live));
     }
 }

@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * also takes the column-by-column read, so the quick way tells {@link TaskIdSink} the stored class
  * of every task id it hands over.
  *
+ * <p>When the walk's transaction pins the database file ({@link RecordPages}), the quick pass
+ * reads the rows from the file's pages instead, position by position (each row's rowid is seen, so
+ * no gap can hide), and every row that does not authenticate there is read and judged column by
+ * column through SQLite as above.
+ *
  * <p>A range stops early once a record before it is known to be bad ({@code firstBad}): nothing
  * after the first bad record is reported.
  */

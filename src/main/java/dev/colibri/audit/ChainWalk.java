@@ -58,7 +58,7 @@ public final class ChainWalk {
      * @param bounds where the chunks start, in increasing order from 0, then one past the last
      *               position to walk
      * @param pages  the file pinned by {@code c}'s transaction, to read the records' pages directly
-     *               (null: through SQLite); closed by {@link #finish}
+     *               (null: through SQLite); closed by {@link #finish} if the walk opened it
      */
     @SuppressWarnings("unchecked")
     ChainWalk(Connection c, Path file, AuditKey key, long first, long[] bounds, LeafSink leafSink,
@@ -115,18 +115,23 @@ public final class ChainWalk {
      *                      it is bad
      */
     public ChainVerification finish(int threads) throws SQLException {
-        if (first < 0) { // the chunks start at 0: a record stored below it would never be read
-            return broken(AuditChain.GENESIS, 0, "unexpected position " + first + " where 0 was expected");
-        }
         try {
+            if (first < 0) { // the chunks start at 0: a record stored below it would never be read
+                return broken(AuditChain.GENESIS, 0, "unexpected position " + first + " where 0 was expected");
+            }
             return walkAll(threads);
         } finally {
-            if (pages != null) {
-                try {
-                    pages.file().close();
-                } catch (IOException e) {
-                    // read-only: nothing is lost
-                }
+            closePages(pages);
+        }
+    }
+
+    /** Closes the pinned file's reader if the walk opened it (read-only: nothing can be lost). */
+    static void closePages(RecordPages.Source pages) {
+        if (pages != null && pages.owned()) {
+            try {
+                pages.file().close();
+            } catch (IOException e) {
+                // nothing was written through it
             }
         }
     }

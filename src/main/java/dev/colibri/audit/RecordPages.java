@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * holds a read transaction begun while the write-ahead log was empty. Such a reader reads the
  * database file alone, and while it holds its transaction SQLite copies no page of the log into
  * the file (a checkpoint waits for it), whatever other connections write meanwhile; without a WAL,
- * its shared lock keeps writers out of the file altogether. A record is taken from the pages only
+ * its shared lock keeps writers out of the file altogether. And only where closing a descriptor of
+ * the file cannot drop a lock a writer needs (see {@link #pin}). A record is taken from the pages only
  * if it is stored the way {@link AuditChain#append} writes it (seven columns: the rowid alias as
  * NULL, three texts, a text or NULL, two 32-byte blobs), sits at the position expected, links to
  * the record before it and authenticates under the key: its HMAC covers its position, its link and
@@ -43,8 +44,11 @@ final class RecordPages {
     private static final int HASH = 6;
     private static final long HASH_BLOB = 12 + 2 * HmacSha256.LENGTH; // SQLite's serial type of a 32-byte BLOB
 
-    /** A pinned database file and the root page of its {@code thought_records} table. */
-    record Source(PageFile file, long root) {
+    /**
+     * A pinned database file and the root page of its {@code thought_records} table; {@code owned}
+     * when the walk opened the file itself and closes it when done.
+     */
+    record Source(PageFile file, long root, boolean owned) {
     }
 
     private final TableCursor cursor;
@@ -59,39 +63,52 @@ final class RecordPages {
     }
 
     /**
-     * The database file behind {@code c} opened for direct reads, when {@code c} holds a read
-     * transaction that pins it: {@code c} is not in auto-commit mode, has read in its transaction
-     * already (the caller's queries), and the file's {@code -wal} is absent or empty now, so that its
-     * transaction began with nothing in the log (a log cannot be emptied while a reader of it holds a
-     * transaction). Null otherwise, or when the file cannot be read directly (logged): the walk then
-     * reads through SQLite.
+     * The database file behind {@code c} to read directly, when {@code c}'s read transaction pins it
+     * ({@code c} is not in auto-commit mode and has read in its transaction already: the caller's
+     * queries) and a descriptor of it can be closed safely; null otherwise, and when the file cannot
+     * be read directly (logged): the walk then reads through SQLite.
+     *
+     * <p>Closing a descriptor drops every POSIX lock the process holds on the file, SQLite's
+     * included (see {@code LiveFileCopier}), so the walk opens and closes the file itself only when
+     * no writer can need those locks: a rollback-journal database (a snapshot, which nobody writes)
+     * with no {@code -journal} beside it. A WAL database (the live one) is read only through
+     * {@code shared}, a reader its owner keeps open as long as its connections
+     * ({@link dev.colibri.workspace.Database#pages()}), and only when its {@code -wal} is empty now,
+     * so that the transaction began with nothing in the log (a log cannot be emptied while a reader of
+     * it holds a transaction).
      */
-    static Source pin(Connection c, Path file) throws SQLException {
+    static Source pin(Connection c, Path file, PageFile shared) throws SQLException {
         if (file == null || c.getAutoCommit()) {
             return null;
         }
-        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        boolean wal = "wal".equalsIgnoreCase(query(c, "PRAGMA journal_mode"));
+        Path sidecar = file.resolveSibling(file.getFileName() + (wal ? "-wal" : "-journal"));
         try {
-            if (Files.exists(wal) && Files.size(wal) > 0) {
+            if (wal ? shared == null || !shared.path().equals(file) || Files.exists(sidecar) && Files.size(sidecar) > 0
+                    : Files.exists(sidecar)) {
                 return null;
             }
         } catch (IOException e) {
             return null; // gone between the two calls, or unreadable: let SQLite read
         }
-        long root;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'thought_records'");
-                ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            root = rs.getLong(1);
+        String root = query(c, "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'thought_records'");
+        if (root == null) {
+            return null;
+        }
+        if (wal) {
+            return new Source(shared, Long.parseLong(root), false);
         }
         try {
-            return new Source(PageFile.open(file), root);
+            return new Source(PageFile.open(file), Long.parseLong(root), true);
         } catch (IOException e) {
             LOG.info("reading the audit chain through SQLite: {}", e.getMessage());
             return null;
+        }
+    }
+
+    private static String query(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.colibri.cli;
 import dev.colibri.audit.AuditChain;
 import dev.colibri.audit.AuditKey;
 import dev.colibri.audit.ChainVerification;
+import dev.colibri.workspace.PageFile;
 import dev.colibri.workspace.Sqlite;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,10 +32,13 @@ public final class ChainVerifyMain {
         ChainVerification v;
         long start;
         long end;
-        try (Connection c = Sqlite.openReadOnly(Path.of(args[0]))) {
+        Path db = Path.of(args[0]);
+        // The page reader outlives the connection (resources close in reverse order): closing a
+        // descriptor of the file while the connection is open would drop its locks (LiveFileCopier).
+        try (PageFile pages = PageFile.open(db); Connection c = Sqlite.openReadOnly(db)) {
             c.setAutoCommit(false);
             start = System.nanoTime();
-            v = chain.verify(c);
+            v = chain.verify(c, pages);
             end = System.nanoTime();
             c.rollback();
         }

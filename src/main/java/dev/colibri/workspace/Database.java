@@ -1,5 +1,6 @@
 package dev.colibri.workspace;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -48,6 +49,8 @@ public final class Database implements AutoCloseable {
     private final AtomicBoolean readsGivingWayStopped = new AtomicBoolean();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /** The file opened for direct page reads ({@link #pages()}); closed only by {@link #close()}, after the writer. */
+    private PageFile pages;
 
     private Database(Path file, Connection writer) {
         this.file = file;
@@ -211,6 +214,21 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /**
+     * The database file opened for reading its pages directly (the chain walk, see
+     * {@code RecordPages}), opened on first use and kept open until {@link #close()}: closing any
+     * descriptor of the file would drop every POSIX lock this process holds on it, the writer's
+     * included (see {@code LiveFileCopier}), so it is closed only once the writer is.
+     *
+     * @throws IOException the file cannot be opened or is not a UTF-8 SQLite database
+     */
+    public synchronized PageFile pages() throws IOException {
+        if (pages == null) {
+            pages = PageFile.open(file);
+        }
+        return pages;
+    }
+
     /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */
     public int checkpoint(String mode) {
         if (writer == null) {
@@ -277,6 +295,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (writer == null) {
+            closePages();
             return;
         }
         writeLock.lock();
@@ -292,7 +311,19 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("closing {} failed: {}", file, e.getMessage());
         } finally {
+            closePages();
             writeLock.unlock();
+        }
+    }
+
+    private synchronized void closePages() {
+        if (pages != null) {
+            try {
+                pages.close();
+            } catch (IOException e) {
+                LOG.debug("closing the page reader of {} failed: {}", file, e.getMessage());
+            }
+            pages = null;
         }
     }
 }

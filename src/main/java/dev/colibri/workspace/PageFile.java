@@ -31,14 +31,12 @@ public final class PageFile implements Closeable {
     private final FileChannel channel;
     private final int pageSize;
     private final int usableSize;
-    private final long pageCount;
 
-    private PageFile(Path path, FileChannel channel, int pageSize, int usableSize, long pageCount) {
+    private PageFile(Path path, FileChannel channel, int pageSize, int usableSize) {
         this.path = path;
         this.channel = channel;
         this.pageSize = pageSize;
         this.usableSize = usableSize;
-        this.pageCount = pageCount;
     }
 
     /**
@@ -70,7 +68,7 @@ public final class PageFile implements Closeable {
             if (encoding != UTF8) {
                 throw new IOException(file + " stores text in encoding " + encoding + "; only UTF-8 (1) is read directly");
             }
-            return new PageFile(file, channel, pageSize, usable, channel.size() / pageSize);
+            return new PageFile(file, channel, pageSize, usable);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -90,9 +88,12 @@ public final class PageFile implements Closeable {
         return usableSize;
     }
 
-    /** The number of whole pages in the file when it was opened. */
-    public long pageCount() {
-        return pageCount;
+    /**
+     * The number of whole pages in the file now (a file that SQLite writes grows; the page size,
+     * reserved bytes and text encoding read at {@link #open} never change once a database exists).
+     */
+    public long pageCount() throws IOException {
+        return channel.size() / pageSize;
     }
 
     /**
@@ -103,6 +104,7 @@ public final class PageFile implements Closeable {
      * @throws IOException a read fails, or {@code first} is not a page of the file
      */
     int read(ByteBuffer into, long first, int pages) throws IOException {
+        long pageCount = pageCount();
         if (first < 1 || first > pageCount) {
             throw new IOException("page " + first + " is outside " + path + " (pages 1 to " + pageCount + ")");
         }

@@ -40,6 +40,7 @@ public final class TableCursor {
     private int leafLevel = -1;
     private int level;
     private long visited;
+    private long pageLimit;
     private boolean started;
     private long rowid;
     private byte[] payload;
@@ -64,6 +65,7 @@ public final class TableCursor {
     public void seek(long from) throws IOException {
         started = true;
         visited = 0;
+        pageLimit = file.pageCount() + MAX_DEPTH; // no walk of a well-formed tree visits more pages
         level = 0;
         load(0, root);
         while (type(level) == INTERIOR) {
@@ -205,7 +207,7 @@ public final class TableCursor {
 
     /** Reads page {@code number} as level {@code l} of the path from the root. */
     private void load(int l, long number) throws IOException {
-        if (++visited > file.pageCount() + MAX_DEPTH) {
+        if (++visited > pageLimit) {
             throw malformed(number, "was reached after more pages than the file holds: the tree has a cycle");
         }
         if (pages[l] == null) {
@@ -305,7 +307,7 @@ public final class TableCursor {
         System.arraycopy(p, at, assembled, 0, local);
         long next = u32(p, at + local);
         for (int filled = local; filled < total;) {
-            if (next < 1 || next > file.pageCount() || ++visited > file.pageCount() + MAX_DEPTH) {
+            if (next < 1 || ++visited > pageLimit) {
                 throw malformed(pageNumbers[level], "holds a record of rowid " + rowid
                         + " whose overflow chain leads to page " + next);
             }

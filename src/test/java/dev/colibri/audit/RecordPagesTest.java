@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.colibri.workspace.Database;
+import dev.colibri.workspace.PageFile;
 import dev.colibri.workspace.Sqlite;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -53,15 +57,16 @@ class RecordPagesTest {
         return file;
     }
 
-    /** The verdict, and every hash handed to the leaf sink, from a walk on {@code c}. */
-    private List<String> walk(Connection c) throws SQLException {
+    /** The verdict, and every hash handed to the leaf sink, from a walk on {@code c} (reading through {@code pages}). */
+    private List<String> walk(Connection c, PageFile pages) throws SQLException {
         List<String> seen = new ArrayList<>();
         LeafSink leaves = (from, to) -> hash -> {
             synchronized (seen) {
                 seen.add(from + ":" + HexFormat.of().formatHex(hash));
             }
         };
-        ChainVerification v = chain.verify(c, leaves);
+        ChainWalk w = chain.walk(c, leaves, TaskIdSink.NONE, pages);
+        ChainVerification v = w.finish(1);
         List<String> result = new ArrayList<>(seen.stream().sorted().toList());
         result.add(0, v.toString());
         return result;
@@ -69,19 +74,21 @@ class RecordPagesTest {
 
     private List<String> throughSqlite(Path file) throws SQLException {
         try (Connection c = Sqlite.openReadOnly(file)) { // auto-commit: nothing pins the file
-            assertNull(RecordPages.pin(c, file));
-            return walk(c);
+            assertNull(RecordPages.pin(c, file, null));
+            return walk(c, null);
         }
     }
 
+    /** The walk of a WAL database, through a reader that outlives the connection. */
     private List<String> fromThePages(Path file) throws Exception {
-        try (Connection c = Sqlite.openReadOnly(file)) {
+        try (PageFile pages = PageFile.open(file); Connection c = Sqlite.openReadOnly(file)) {
             c.setAutoCommit(false);
             AuditChain.count(c);
-            RecordPages.Source source = RecordPages.pin(c, file);
+            assertNull(RecordPages.pin(c, file, null), "a WAL database is read directly only through its owner's reader");
+            RecordPages.Source source = RecordPages.pin(c, file, pages);
             assertNotNull(source, "a read transaction with an empty log pins the file");
-            source.file().close();
-            return walk(c);
+            assertFalse(source.owned());
+            return walk(c, pages);
         }
     }
 
@@ -95,16 +102,79 @@ class RecordPagesTest {
     }
 
     @Test
-    void theFileIsNotPinnedWhileTheLogHoldsFrames() throws Exception {
+    void aRollbackJournalSnapshotIsOpenedAndClosedByTheWalkItself() throws Exception {
+        Path file = longChain();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = DELETE"); // as a sealed snapshot is
+        }
+        List<String> sqlite = throughSqlite(file);
+        try (Connection c = Sqlite.openReadOnly(file)) {
+            c.setAutoCommit(false);
+            AuditChain.count(c);
+            RecordPages.Source source = RecordPages.pin(c, file, null);
+            assertNotNull(source);
+            assertTrue(source.owned());
+            source.file().close();
+            ChainWalk w = chain.walk(c, 2, LeafSink.NONE, TaskIdSink.NONE);
+            assertTrue(w.readsPages());
+            assertEquals(sqlite.get(0), w.finish(1).toString());
+            assertEquals(sqlite, walk(c, null));
+        }
+    }
+
+    @Test
+    void theLiveFileIsNotPinnedWhileTheLogHoldsFrames() throws Exception {
         Path file = dir.resolve("colibri.db");
         try (Database db = Database.open(file)) {
             db.write(c -> chain.append(c, "note", "one", null));
-            assertNull(db.read(c -> RecordPages.pin(c, file)), "the log holds the record");
             assertEquals(0, db.checkpoint("TRUNCATE"));
-            RecordPages.Source source = db.read(c -> RecordPages.pin(c, file));
+            PageFile pages = db.pages();
+            db.write(c -> chain.append(c, "note", "two", null));
+            assertNull(db.read(c -> RecordPages.pin(c, file, pages)), "the log holds the record");
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+            RecordPages.Source source = db.read(c -> RecordPages.pin(c, file, pages));
             assertNotNull(source);
-            source.file().close();
+            assertFalse(source.owned());
         }
+    }
+
+    /**
+     * Regression: the first version opened and closed its own descriptor of the live database, and
+     * closing it dropped the writer's POSIX locks on the file; the benchmark's next {@code sqlite3}
+     * process then took itself for the last connection, checkpointed and deleted the WAL, and the
+     * writer's next reads failed with SQLITE_IOERR_SHORT_READ. The locks this process holds on the
+     * file must be the same after a verification as before it.
+     */
+    @Test
+    void verifyingTheLiveChainFromItsPagesLeavesTheWritersLocksInPlace() throws Exception {
+        Path locks = Path.of("/proc/locks");
+        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
+        Path file = dir.resolve("colibri.db");
+        try (Database db = Database.open(file)) {
+            AuditService audit = new AuditService(db, chain);
+            audit.append("note", "one", null);
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+            List<String> before = locksOn(file);
+            assertFalse(before.isEmpty(), "the writer holds a lock on the file");
+            assertTrue(audit.verifyLive().ok());
+            PageFile pages = db.pages();
+            boolean direct = db.read(c -> chain.walk(c, LeafSink.NONE, TaskIdSink.NONE, pages).readsPages());
+            assertTrue(direct, "verifyLive reads the pages");
+            assertEquals(before, locksOn(file));
+            audit.append("note", "two", null); // and the writer still writes
+            assertTrue(audit.verifyLive().ok());
+        }
+    }
+
+    /** The lines of /proc/locks for POSIX locks this process holds on {@code file} (by inode). */
+    private static List<String> locksOn(Path file) throws Exception {
+        long inode = (Long) Files.getAttribute(file, "unix:ino");
+        long pid = ProcessHandle.current().pid();
+        return Files.readAllLines(Path.of("/proc/locks")).stream()
+                .map(l -> l.replaceFirst("^\\d+:\\s*", ""))
+                .filter(l -> l.startsWith("POSIX") && l.contains(" " + pid + " ") && l.contains(":" + inode + " "))
+                .sorted()
+                .toList();
     }
 
     @Test
