@@ -5,6 +5,7 @@ import dev.colibri.audit.AuditKey;
 import dev.colibri.audit.ChainVerification;
 import dev.colibri.workspace.PageFile;
 import dev.colibri.workspace.Sqlite;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
@@ -33,9 +34,15 @@ public final class ChainVerifyMain {
         long start;
         long end;
         Path db = Path.of(args[0]);
+        PageFile reader = null;
+        try {
+            reader = PageFile.open(db);
+        } catch (IOException e) {
+            System.err.println("reading the chain through SQLite: " + e.getMessage());
+        }
         // The page reader outlives the connection (resources close in reverse order): closing a
         // descriptor of the file while the connection is open would drop its locks (LiveFileCopier).
-        try (PageFile pages = PageFile.open(db); Connection c = Sqlite.openReadOnly(db)) {
+        try (PageFile pages = reader; Connection c = Sqlite.openReadOnly(db)) {
             c.setAutoCommit(false);
             start = System.nanoTime();
             v = chain.verify(c, pages);
