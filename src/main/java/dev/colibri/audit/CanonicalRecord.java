@@ -49,19 +49,11 @@ public final class CanonicalRecord {
         /** Encodes a record as {@link #encodeUtf8} does into {@link #buffer()}; returns its length. */
         int encode(long position, byte[] kind, byte[] content, byte[] taskId, byte[] createdAt) {
             int n = TAG.length + 8 + 16 + length(kind) + length(content) + length(taskId) + length(createdAt);
-            if (buffer.length < n) {
-                buffer = new byte[Math.max(n, buffer.length * 2)];
-            }
-            byte[] out = buffer;
-            System.arraycopy(TAG, 0, out, 0, TAG.length);
-            int at = TAG.length;
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                out[at++] = (byte) (position >>> shift);
-            }
-            at = field(out, at, kind);
-            at = field(out, at, content);
-            at = field(out, at, taskId);
-            field(out, at, createdAt);
+            int at = start(position, n);
+            at = field(buffer, at, kind, 0, size(kind));
+            at = field(buffer, at, content, 0, size(content));
+            at = field(buffer, at, taskId, 0, size(taskId));
+            field(buffer, at, createdAt, 0, size(createdAt));
             return n;
         }
 
@@ -72,28 +64,24 @@ public final class CanonicalRecord {
          */
         int encode(long position, byte[] src, int[] at, int[] length) {
             int n = TAG.length + 8 + 16 + length[0] + length[1] + Math.max(length[2], 0) + length[3];
+            int w = start(position, n);
+            for (int i = 0; i < 4; i++) {
+                w = field(buffer, w, src, at[i], length[i]);
+            }
+            return n;
+        }
+
+        /** Makes room for {@code n} bytes and writes the tag and the position; returns where the fields start. */
+        private int start(long position, int n) {
             if (buffer.length < n) {
                 buffer = new byte[Math.max(n, buffer.length * 2)];
             }
-            byte[] out = buffer;
-            System.arraycopy(TAG, 0, out, 0, TAG.length);
-            int w = TAG.length;
+            System.arraycopy(TAG, 0, buffer, 0, TAG.length);
+            int at = TAG.length;
             for (int shift = 56; shift >= 0; shift -= 8) {
-                out[w++] = (byte) (position >>> shift);
+                buffer[at++] = (byte) (position >>> shift);
             }
-            for (int i = 0; i < 4; i++) {
-                int len = length[i];
-                out[w] = (byte) (len >>> 24);
-                out[w + 1] = (byte) (len >>> 16);
-                out[w + 2] = (byte) (len >>> 8);
-                out[w + 3] = (byte) len;
-                w += 4;
-                if (len > 0) {
-                    System.arraycopy(src, at[i], out, w, len);
-                    w += len;
-                }
-            }
-            return n;
+            return at;
         }
 
         byte[] buffer() {
@@ -109,16 +97,21 @@ public final class CanonicalRecord {
         return value == null ? 0 : value.length;
     }
 
-    private static int field(byte[] out, int at, byte[] value) {
-        int n = value == null ? ABSENT : value.length;
-        out[at] = (byte) (n >>> 24);
-        out[at + 1] = (byte) (n >>> 16);
-        out[at + 2] = (byte) (n >>> 8);
-        out[at + 3] = (byte) n;
-        if (value == null) {
+    /** A field's length as encoded: ABSENT for none. */
+    private static int size(byte[] value) {
+        return value == null ? ABSENT : value.length;
+    }
+
+    /** Writes a field's 4-byte length ({@code length} ABSENT: none, and no bytes) and its bytes from {@code src}. */
+    private static int field(byte[] out, int at, byte[] src, int offset, int length) {
+        out[at] = (byte) (length >>> 24);
+        out[at + 1] = (byte) (length >>> 16);
+        out[at + 2] = (byte) (length >>> 8);
+        out[at + 3] = (byte) length;
+        if (length <= 0) {
             return at + 4;
         }
-        System.arraycopy(value, 0, out, at + 4, value.length);
-        return at + 4 + value.length;
+        System.arraycopy(src, offset, out, at + 4, length);
+        return at + 4 + length;
     }
 }

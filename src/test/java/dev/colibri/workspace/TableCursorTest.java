@@ -98,6 +98,14 @@ class TableCursorTest {
         return new Row(cursor.rowid(), text, blob, number);
     }
 
+    /** The cursor's next rows are {@code rows}, column for column. */
+    private static void assertRows(List<Row> rows, TableCursor cursor, String context) throws IOException {
+        for (Row expected : rows) {
+            assertTrue(cursor.next(), "a row for rowid " + expected.id() + ", " + context);
+            assertSame(expected, read(cursor));
+        }
+    }
+
     private static void assertSame(Row expected, Row actual) {
         assertEquals(expected.id(), actual.id());
         assertEquals(expected.text(), actual.text(), "text of rowid " + expected.id());
@@ -111,10 +119,7 @@ class TableCursorTest {
         List<Row> rows = table(file, 6_000);
         try (PageFile pages = PageFile.open(file)) {
             TableCursor cursor = new TableCursor(pages, root(file, "t"));
-            for (Row expected : rows) {
-                assertTrue(cursor.next(), "a row for rowid " + expected.id());
-                assertSame(expected, read(cursor));
-            }
+            assertRows(rows, cursor, "from the start");
             assertFalse(cursor.next());
             assertFalse(cursor.next(), "still at the end");
         }
@@ -129,10 +134,7 @@ class TableCursorTest {
             for (long from : new long[] {Long.MIN_VALUE, 0, 1, 2, 303, 304, 9_000, 17_998, 17_999, 18_000, 99_999}) {
                 cursor.seek(from);
                 List<Row> after = rows.stream().filter(r -> r.id() >= from).limit(50).toList();
-                for (Row expected : after) {
-                    assertTrue(cursor.next(), "from " + from);
-                    assertSame(expected, read(cursor));
-                }
+                assertRows(after, cursor, "from " + from);
                 if (after.size() < 50) {
                     assertFalse(cursor.next(), "nothing after the last row, from " + from);
                 }
