@@ -84,8 +84,8 @@ final class RecordPages {
         boolean wal = "wal".equalsIgnoreCase(query(c, "PRAGMA journal_mode"));
         Path sidecar = file.resolveSibling(file.getFileName() + (wal ? "-wal" : "-journal"));
         try {
-            if (wal ? shared == null || !shared.path().equals(file) || Files.exists(sidecar) && Files.size(sidecar) > 0
-                    : Files.exists(sidecar)) {
+            if (wal ? shared == null || !Files.isSameFile(shared.path(), file)
+                    || Files.exists(sidecar) && Files.size(sidecar) > 0 : Files.exists(sidecar)) {
                 return null;
             }
         } catch (IOException e) {

@@ -22,8 +22,11 @@ public final class TableCursor {
     private static final int INTERIOR = 0x05;
     private static final int MAX_DEPTH = 20;
     static final int BLOCK_PAGES = 64;
-    /** The largest record accepted (SQLite's own default limit on a row is 1,000,000,000 bytes). */
-    private static final int MAX_PAYLOAD = 1_000_000_000;
+    /**
+     * The largest record read here (64 MiB): a larger one, or a damaged size that claims one, is
+     * reported rather than assembled in memory, and its reader goes through SQLite.
+     */
+    static final int MAX_PAYLOAD = 64 << 20;
 
     private final PageFile file;
     private final long root;
@@ -84,11 +87,7 @@ public final class TableCursor {
             cell[level] = lo;
             descend(child(level, lo));
         }
-        if (type(level) != LEAF) {
-            throw malformed(pageNumbers[level], "is neither a table leaf nor an interior table page (type "
-                    + type(level) + ")");
-        }
-        leafLevel = level;
+        leafLevel = level; // load() let only a leaf or an interior page through
         int i = 0;
         while (i < cellCount[level] && leafRowid(i) < from) {
             i++;
@@ -114,10 +113,6 @@ public final class TableCursor {
             while (type(level) == INTERIOR) {
                 cell[level] = 0;
                 descend(child(level, 0));
-            }
-            if (type(level) != LEAF) {
-                throw malformed(pageNumbers[level], "is neither a table leaf nor an interior table page (type "
-                        + type(level) + ")");
             }
             leafLevel = level;
             cell[level] = -1;
@@ -280,7 +275,8 @@ public final class TableCursor {
         long size = varint(p, usable);
         rowid = varint(p, usable);
         if (size > MAX_PAYLOAD) {
-            throw malformed(pageNumbers[level], "holds a record of rowid " + rowid + " of " + size + " bytes");
+            throw malformed(pageNumbers[level], "holds a record of rowid " + rowid + " of " + size
+                    + " bytes, more than the " + MAX_PAYLOAD + " read here");
         }
         int total = (int) size;
         int maxLocal = usable - 35;

@@ -200,6 +200,28 @@ class TableCursorTest {
     }
 
     @Test
+    void aRecordSizeBeyondTheLimitIsReportedNotAllocated() throws Exception {
+        Path file = dir.resolve("t.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, text TEXT)");
+            s.execute("INSERT INTO t VALUES (1, 'a record of some length')");
+        }
+        long root = root(file, "t");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek((root - 1) * 4096 + 8);
+            int cell = raf.readUnsignedShort();
+            raf.seek((root - 1) * 4096 + cell);
+            raf.write(new byte[] {(byte) 0xa1, (byte) 0x80, (byte) 0x80, 0x00}); // a payload size of 69,206,016
+        }
+        try (PageFile pages = PageFile.open(file)) {
+            IOException e = assertThrows(IOException.class, () -> new TableCursor(pages, root).next());
+            assertTrue(e.getMessage().startsWith("page " + root + " of " + file + " (table rooted at page " + root
+                    + ") holds a record of rowid "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" of 69206016 bytes, more than the 67108864 read here"), e.getMessage());
+        }
+    }
+
+    @Test
     void aChildPointerOutsideTheFileIsReported() throws Exception {
         Path file = dir.resolve("t.db");
         table(file, 2_000);
