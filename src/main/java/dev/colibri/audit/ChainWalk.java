@@ -97,11 +97,15 @@ public final class ChainWalk {
      * connection that cannot be opened leaves the chunks to the other walkers.
      */
     public void help() {
+        help(pages != null && pages.owned()); // a shared reader is left to the walk's own threads (walkAll)
+    }
+
+    private void help(boolean readPages) {
         if (file == null || nextChunk.get() >= results.length) {
             return;
         }
         try (Connection own = Sqlite.openReadOnly(file)) {
-            walkChunks(own);
+            walkChunks(own, readPages);
         } catch (SQLException e) {
             // not opened (or not closed): whatever this thread claimed is recorded; the rest is for the others
         }
@@ -136,15 +140,25 @@ public final class ChainWalk {
         }
     }
 
+    /**
+     * The calling thread walks too, unless the pages are read through a shared reader (the live
+     * database's, {@code Database.pages()}): those are read only by threads this walk starts, which
+     * nobody interrupts. A thread interrupted during a {@code FileChannel} read closes the channel,
+     * and closing a descriptor of the live database would drop this process's locks on it.
+     */
     private ChainVerification walkAll(int threads) throws SQLException {
+        boolean callerWalks = pages == null || pages.owned();
         List<Thread> helpers = new ArrayList<>();
-        for (int i = 1; i <= Math.min(threads, results.length - 1); i++) {
-            Thread t = new Thread(this::help, "colibri-chain-" + i);
+        int started = callerWalks ? Math.min(threads, results.length - 1) : Math.min(threads + 1, results.length);
+        for (int i = 1; i <= started; i++) {
+            Thread t = new Thread(() -> help(pages != null), "colibri-chain-" + i);
             t.setDaemon(true);
             t.start();
             helpers.add(t);
         }
-        walkChunks(connection);
+        if (callerWalks) {
+            walkChunks(connection, pages != null);
+        }
         try {
             walked.await();
             for (Thread t : helpers) {
@@ -158,10 +172,10 @@ public final class ChainWalk {
         return join();
     }
 
-    private void walkChunks(Connection c) {
+    private void walkChunks(Connection c, boolean readPages) {
         HmacSha256 mac = key.newMac();
         CanonicalRecord.Writer canonical = new CanonicalRecord.Writer();
-        RecordPages reader = pages == null ? null : new RecordPages(pages);
+        RecordPages reader = readPages ? new RecordPages(pages) : null;
         for (int i = nextChunk.getAndIncrement(); i < results.length; i = nextChunk.getAndIncrement()) {
             try {
                 results[i] = bounds[i] > firstBad.get() ? MOOT

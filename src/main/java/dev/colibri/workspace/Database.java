@@ -1,6 +1,8 @@
 package dev.colibri.workspace;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,7 +53,8 @@ public final class Database implements AutoCloseable {
     private final AtomicBoolean readsGivingWayStopped = new AtomicBoolean();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
-    /** The file opened for direct page reads ({@link #pages()}); closed only by {@link #close()}, after the writer. */
+    /** A descriptor of the file for direct page reads ({@link #pages()}); closed only by {@link #close()}, after the writer. */
+    private FileChannel pageChannel;
     private PageFile pages;
 
     private Database(Path file, Connection writer) {
@@ -224,9 +229,45 @@ public final class Database implements AutoCloseable {
      */
     public synchronized PageFile pages() throws IOException {
         if (pages == null) {
-            pages = PageFile.open(file);
+            pages = onThreadOfItsOwn(() -> {
+                if (pageChannel == null) {
+                    pageChannel = FileChannel.open(file, StandardOpenOption.READ);
+                }
+                return PageFile.over(pageChannel, file); // a refusal (no header yet, say) keeps the channel
+            });
         }
         return pages;
+    }
+
+    /**
+     * Runs {@code io} on a thread nobody can interrupt and waits for it: a thread interrupted during
+     * I/O on a {@code FileChannel} closes the channel, and this channel must not be closed while the
+     * writer is open.
+     */
+    private static <T> T onThreadOfItsOwn(Callable<T> io) throws IOException {
+        FutureTask<T> task = new FutureTask<>(io);
+        Thread t = new Thread(task, "colibri-pages");
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the open is short: wait for it rather than leave it behind
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io2) {
+                        throw io2;
+                    }
+                    throw new IOException("cannot open " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */
@@ -317,13 +358,14 @@ public final class Database implements AutoCloseable {
     }
 
     private synchronized void closePages() {
-        if (pages != null) {
+        pages = null;
+        if (pageChannel != null) {
             try {
-                pages.close();
+                pageChannel.close();
             } catch (IOException e) {
                 LOG.debug("closing the page reader of {} failed: {}", file, e.getMessage());
             }
-            pages = null;
+            pageChannel = null;
         }
     }
 }

@@ -29,12 +29,14 @@ public final class PageFile implements Closeable {
 
     private final Path path;
     private final FileChannel channel;
+    private final boolean ownsChannel;
     private final int pageSize;
     private final int usableSize;
 
-    private PageFile(Path path, FileChannel channel, int pageSize, int usableSize) {
+    private PageFile(Path path, FileChannel channel, boolean ownsChannel, int pageSize, int usableSize) {
         this.path = path;
         this.channel = channel;
+        this.ownsChannel = ownsChannel;
         this.pageSize = pageSize;
         this.usableSize = usableSize;
     }
@@ -48,31 +50,46 @@ public final class PageFile implements Closeable {
     public static PageFile open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            readFully(channel, header, 0, file);
-            byte[] h = header.array();
-            if (!Arrays.equals(h, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-                throw new IOException(file + " is not a SQLite database (no \"SQLite format 3\" header)");
-            }
-            int raw = ((h[16] & 0xff) << 8) | (h[17] & 0xff);
-            int pageSize = raw == 1 ? 65_536 : raw;
-            if (pageSize < 512 || Integer.bitCount(pageSize) != 1) {
-                throw new IOException(file + " has a page size of " + raw + " in its header; SQLite's are 512 to 65536");
-            }
-            int usable = pageSize - (h[20] & 0xff);
-            if (usable < 480) {
-                throw new IOException(file + " reserves " + (h[20] & 0xff) + " bytes of each " + pageSize
-                        + "-byte page; at most " + (pageSize - 480) + " leave SQLite a usable page");
-            }
-            int encoding = ((h[56] & 0xff) << 24) | ((h[57] & 0xff) << 16) | ((h[58] & 0xff) << 8) | (h[59] & 0xff);
-            if (encoding != UTF8) {
-                throw new IOException(file + " stores text in encoding " + encoding + "; only UTF-8 (1) is read directly");
-            }
-            return new PageFile(file, channel, pageSize, usable);
+            return read(file, channel, true);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * A reader over {@code channel}, a descriptor of {@code file} its caller keeps open and closes
+     * itself ({@link #close()} leaves it open): the header is checked now, and a refusal leaves the
+     * channel open too.
+     *
+     * @throws IOException as {@link #open}
+     */
+    public static PageFile over(FileChannel channel, Path file) throws IOException {
+        return read(file, channel, false);
+    }
+
+    private static PageFile read(Path file, FileChannel channel, boolean owns) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        readFully(channel, header, 0, file);
+        byte[] h = header.array();
+        if (!Arrays.equals(h, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new IOException(file + " is not a SQLite database (no \"SQLite format 3\" header)");
+        }
+        int raw = ((h[16] & 0xff) << 8) | (h[17] & 0xff);
+        int pageSize = raw == 1 ? 65_536 : raw;
+        if (pageSize < 512 || Integer.bitCount(pageSize) != 1) {
+            throw new IOException(file + " has a page size of " + raw + " in its header; SQLite's are 512 to 65536");
+        }
+        int usable = pageSize - (h[20] & 0xff);
+        if (usable < 480) {
+            throw new IOException(file + " reserves " + (h[20] & 0xff) + " bytes of each " + pageSize
+                    + "-byte page; at most " + (pageSize - 480) + " leave SQLite a usable page");
+        }
+        int encoding = ((h[56] & 0xff) << 24) | ((h[57] & 0xff) << 16) | ((h[58] & 0xff) << 8) | (h[59] & 0xff);
+        if (encoding != UTF8) {
+            throw new IOException(file + " stores text in encoding " + encoding + "; only UTF-8 (1) is read directly");
+        }
+        return new PageFile(file, channel, owns, pageSize, usable);
     }
 
     public Path path() {
@@ -125,8 +142,11 @@ public final class PageFile implements Closeable {
         }
     }
 
+    /** Closes the channel if {@link #open} opened it; one given to {@link #over} stays open. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (ownsChannel) {
+            channel.close();
+        }
     }
 }

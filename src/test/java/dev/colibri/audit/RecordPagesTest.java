@@ -166,6 +166,58 @@ class RecordPagesTest {
         }
     }
 
+    /**
+     * Regression (found in review): a thread interrupted while it reads a {@code FileChannel} closes
+     * the channel. Had the calling thread of a verification read the live database's shared reader
+     * itself, an interrupted tool call would have closed it and dropped the writer's locks; only the
+     * walk's own threads read it.
+     */
+    @Test
+    void anInterruptedVerificationLeavesTheSharedReaderOpenAndTheWritersLocksInPlace() throws Exception {
+        Path locks = Path.of("/proc/locks");
+        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
+        Path file = dir.resolve("colibri.db");
+        try (Database db = Database.open(file)) {
+            AuditService audit = new AuditService(db, chain);
+            audit.append("note", "one", null);
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+            List<String> before = locksOn(file);
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(RuntimeException.class, audit::verifyLive);
+            } finally {
+                Thread.interrupted();
+            }
+            assertEquals(before, locksOn(file));
+            assertTrue(db.pages().pageCount() > 0, "the shared reader is still open");
+            assertTrue(audit.verifyLive().ok());
+        }
+    }
+
+    /**
+     * A new database's file may not yet hold a complete header (its first pages are still in the
+     * WAL): refusing to read it directly must not close the descriptor either.
+     */
+    @Test
+    void aLiveFileNotYetReadableDirectlyKeepsTheWritersLocksAndIsReadLater() throws Exception {
+        Path locks = Path.of("/proc/locks");
+        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
+        Path file = dir.resolve("colibri.db");
+        try (Database db = Database.open(file)) {
+            new AuditService(db, chain).append("note", "one", null);
+            List<String> before = locksOn(file);
+            try {
+                db.pages();
+            } catch (java.io.IOException refused) {
+                // the header is not complete in the file yet: the walk reads through SQLite meanwhile
+            }
+            assertEquals(before, locksOn(file));
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+            assertTrue(db.pages().pageCount() > 0);
+            assertEquals(before, locksOn(file));
+        }
+    }
+
     /** The lines of /proc/locks for POSIX locks this process holds on {@code file} (by inode). */
     private static List<String> locksOn(Path file) throws Exception {
         long inode = (Long) Files.getAttribute(file, "unix:ino");
