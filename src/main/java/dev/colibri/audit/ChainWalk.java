@@ -113,7 +113,9 @@ public final class ChainWalk {
 
     /**
      * Walks unclaimed chunks on the caller's connection, with {@code threads} more threads helping
-     * meanwhile, waits until every chunk is walked, and links them in order.
+     * meanwhile (when the pages are read through a shared reader, {@code threads + 1} threads walk
+     * and the caller only takes what they could not: see {@link #walkAll}), waits until every chunk
+     * is walked, and links them in order.
      *
      * @throws SQLException the error of the first chunk that could not be read, when no record before
      *                      it is bad
@@ -160,6 +162,12 @@ public final class ChainWalk {
             walkChunks(connection, pages != null);
         }
         try {
+            if (!callerWalks) {
+                for (Thread t : helpers) {
+                    t.join();
+                }
+                walkChunks(connection, false); // what no helper took (none could open a connection): through SQLite
+            }
             walked.await();
             for (Thread t : helpers) {
                 t.join(); // its connection is closed too: no reader is left on the file

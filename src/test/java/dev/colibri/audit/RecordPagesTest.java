@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -20,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -99,6 +101,26 @@ class RecordPagesTest {
         assertTrue(sqlite.get(0).contains("ok=true"), sqlite.get(0));
         assertEquals(RECORDS + 1, sqlite.size());
         assertEquals(sqlite, fromThePages(file));
+    }
+
+    /**
+     * With a shared reader the calling thread leaves the pages to threads of its own; when none of
+     * them can open a connection (the file is gone from its path), the caller walks what is left
+     * through SQLite on its own connection instead of waiting for ever.
+     */
+    @Test
+    void aWalkWhoseHelpersCannotOpenTheFileIsFinishedByTheCaller() throws Exception {
+        Path file = longChain();
+        String expected = throughSqlite(file).get(0);
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (PageFile pages = PageFile.open(file); Connection c = Sqlite.openReadOnly(file)) {
+                c.setAutoCommit(false);
+                ChainWalk w = chain.walk(c, 4, LeafSink.NONE, TaskIdSink.NONE, pages);
+                assertTrue(w.readsPages());
+                Files.move(file, dir.resolve("moved.db"));
+                assertEquals(expected, w.finish(1).toString());
+            }
+        });
     }
 
     @Test
