@@ -169,13 +169,9 @@ class RecordPagesTest {
      */
     @Test
     void verifyingTheLiveChainFromItsPagesLeavesTheWritersLocksInPlace() throws Exception {
-        Path locks = Path.of("/proc/locks");
-        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
         Path file = dir.resolve("colibri.db");
-        try (Database db = Database.open(file)) {
+        try (Database db = liveWithOneRecord(file, true)) {
             AuditService audit = new AuditService(db, chain);
-            audit.append("note", "one", null);
-            assertEquals(0, db.checkpoint("TRUNCATE"));
             List<String> before = locksOn(file);
             assertFalse(before.isEmpty(), "the writer holds a lock on the file");
             assertTrue(audit.verifyLive().ok());
@@ -196,13 +192,9 @@ class RecordPagesTest {
      */
     @Test
     void anInterruptedVerificationLeavesTheSharedReaderOpenAndTheWritersLocksInPlace() throws Exception {
-        Path locks = Path.of("/proc/locks");
-        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
         Path file = dir.resolve("colibri.db");
-        try (Database db = Database.open(file)) {
+        try (Database db = liveWithOneRecord(file, true)) {
             AuditService audit = new AuditService(db, chain);
-            audit.append("note", "one", null);
-            assertEquals(0, db.checkpoint("TRUNCATE"));
             List<String> before = locksOn(file);
             Thread.currentThread().interrupt();
             try {
@@ -222,11 +214,8 @@ class RecordPagesTest {
      */
     @Test
     void aLiveFileNotYetReadableDirectlyKeepsTheWritersLocksAndIsReadLater() throws Exception {
-        Path locks = Path.of("/proc/locks");
-        assumeTrue(Files.isReadable(locks), "Linux lists POSIX locks in /proc/locks");
         Path file = dir.resolve("colibri.db");
-        try (Database db = Database.open(file)) {
-            new AuditService(db, chain).append("note", "one", null);
+        try (Database db = liveWithOneRecord(file, false)) {
             List<String> before = locksOn(file);
             try {
                 db.pages();
@@ -238,6 +227,17 @@ class RecordPagesTest {
             assertTrue(db.pages().pageCount() > 0);
             assertEquals(before, locksOn(file));
         }
+    }
+
+    /** A live database (its writer open) holding one record, its WAL emptied; skipped where /proc/locks is missing. */
+    private Database liveWithOneRecord(Path file, boolean checkpoint) {
+        assumeTrue(Files.isReadable(Path.of("/proc/locks")), "Linux lists POSIX locks in /proc/locks");
+        Database db = Database.open(file);
+        new AuditService(db, chain).append("note", "one", null);
+        if (checkpoint) {
+            assertEquals(0, db.checkpoint("TRUNCATE"));
+        }
+        return db;
     }
 
     /** The lines of /proc/locks for POSIX locks this process holds on {@code file} (by inode). */
