@@ -104,8 +104,9 @@ public final class AuditChain {
      *
      * <p>A long chain is cut into chunks of positions walked by one thread per processor, each on its
      * own read-only connection to the same file (reading the rows costs more than hashing them, so
-     * both have to be spread): see {@link ChainWalk}. When {@code c} holds a read transaction begun
-     * with an empty write-ahead log, the records are read from the file's pages ({@link RecordPages}). The result is exactly what a sequential walk
+     * both have to be spread): see {@link ChainWalk}. When {@code c}'s read transaction pins a
+     * snapshot's file, the records are read from its pages ({@link RecordPages}; a live WAL database
+     * through {@link #verify(Connection, PageFile)}). The result is exactly what a sequential walk
      * reports: the first bad position and its reason. The chain's end is fixed when the walk starts:
      * records appended meanwhile are not walked.
      */
