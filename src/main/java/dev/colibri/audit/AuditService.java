@@ -29,13 +29,16 @@ public final class AuditService {
      * with an empty write-ahead log (after a backup's checkpoint, say), otherwise through SQLite.
      */
     public ChainVerification verifyLive() {
-        PageFile pages;
+        PageFile pages = livePages();
+        return db.read(c -> chain.verify(c, pages));
+    }
+
+    /** The live file's page reader, or null when it cannot be read directly (SQLite reads it then). */
+    private PageFile livePages() {
         try {
-            pages = db.pages();
+            return db.pages();
         } catch (IOException e) {
-            pages = null; // not readable directly: SQLite reads it
+            return null;
         }
-        PageFile live = pages;
-        return db.read(c -> chain.verify(c, live));
     }
 }

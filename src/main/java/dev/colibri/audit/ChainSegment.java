@@ -172,7 +172,7 @@ final class ChainSegment {
             return bad(expected, "record " + expected + " is missing (the next stored position is " + next(c, to) + ")",
                     expectedPrev, firstRead, firstPrev);
         }
-        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
+        return walkedToTheEnd();
     }
 
     /**
@@ -220,7 +220,7 @@ final class ChainSegment {
                 }
             }
         }
-        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
+        return walkedToTheEnd();
     }
 
     private Result handOver(IOException e) {
@@ -260,6 +260,11 @@ final class ChainSegment {
         }
         expectedPrev = hash;
         expected++;
+    }
+
+    /** The range walked to its end with no problem. */
+    private Result walkedToTheEnd() {
+        return new Result(Long.MAX_VALUE, null, null, firstRead, firstPrev, expectedPrev);
     }
 
     private Result moot() {

@@ -121,14 +121,20 @@ public final class PageFile implements Closeable {
      * @throws IOException a read fails, or {@code first} is not a page of the file
      */
     int read(ByteBuffer into, long first, int pages) throws IOException {
-        long pageCount = pageCount();
-        if (first < 1 || first > pageCount) {
-            throw new IOException("page " + first + " is outside " + path + " (pages 1 to " + pageCount + ")");
+        into.clear().limit(pages * pageSize);
+        long at = (first - 1) * pageSize;
+        while (first >= 1 && into.hasRemaining()) { // the file's end stops the read: no size asked per read
+            int n = channel.read(into, at);
+            if (n < 0) {
+                break;
+            }
+            at += n;
         }
-        int n = (int) Math.min(pages, pageCount - first + 1);
-        into.clear().limit(n * pageSize);
-        readFully(channel, into, (first - 1) * pageSize, path);
-        return n;
+        int read = into.position() / pageSize;
+        if (read == 0) {
+            throw new IOException("page " + first + " is outside " + path + " (pages 1 to " + pageCount() + ")");
+        }
+        return read;
     }
 
     private static void readFully(FileChannel channel, ByteBuffer into, long position, Path file) throws IOException {

@@ -21,12 +21,12 @@ public final class TableCursor {
     private static final int LEAF = 0x0d;
     private static final int INTERIOR = 0x05;
     private static final int MAX_DEPTH = 20;
-    static final int BLOCK_PAGES = 64;
+    private static final int BLOCK_PAGES = 64;
     /**
      * The largest record read here (64 MiB): a larger one, or a damaged size that claims one, is
      * reported rather than assembled in memory, and its reader goes through SQLite.
      */
-    static final int MAX_PAYLOAD = 64 << 20;
+    private static final int MAX_PAYLOAD = 64 << 20;
 
     private final PageFile file;
     private final long root;
