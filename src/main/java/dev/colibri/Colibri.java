@@ -79,7 +79,7 @@ public final class Colibri implements AutoCloseable {
         this.tasks = new TaskService(db, new TaskStore(clock));
         this.merkle = new MerkleService(db, new AnchorLog(workspace.anchorLog()), clock);
         this.catalog = new BackupCatalog(workspace, clock);
-        this.inspector = new SnapshotInspector(db, catalog, audit.chain(), merkle.anchors());
+        this.inspector = new SnapshotInspector(db, catalog, audit, merkle.anchors());
         this.backups = new BackupService(workspace, db, catalog, clock);
         this.verifier = new SnapshotVerifier(audit.chain(), merkle.anchors(), workspaceId);
         this.verdicts = new VerdictMemo(clock); // one per process: listings, plans and backup_verify share it

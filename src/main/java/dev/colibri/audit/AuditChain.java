@@ -124,9 +124,7 @@ public final class AuditChain {
      * {@code taskIds} as it is read.
      */
     public ChainVerification verify(Connection c, LeafSink leaves, TaskIdSink taskIds) throws SQLException {
-        ChainWalk walk = walk(c, leaves, taskIds);
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), walk.chunks());
-        return walk.finish(threads - 1);
+        return walk(c, leaves, taskIds).finishOnEveryCore();
     }
 
     /**
@@ -145,8 +143,7 @@ public final class AuditChain {
      * empty log, the records are read through it (see {@link RecordPages}).
      */
     public ChainVerification verify(Connection c, PageFile livePages) throws SQLException {
-        ChainWalk walk = walk(c, LeafSink.NONE, TaskIdSink.NONE, livePages);
-        return walk.finish(Math.min(Runtime.getRuntime().availableProcessors(), walk.chunks()) - 1);
+        return walk(c, LeafSink.NONE, TaskIdSink.NONE, livePages).finishOnEveryCore();
     }
 
     ChainWalk walk(Connection c, LeafSink leaves, TaskIdSink taskIds, PageFile livePages) throws SQLException {

@@ -91,6 +91,11 @@ public final class ChainWalk {
         return results.length;
     }
 
+    /** {@link #finish} with one thread per processor, as many as there are chunks to walk. */
+    ChainVerification finishOnEveryCore() throws SQLException {
+        return finish(Math.min(Runtime.getRuntime().availableProcessors(), chunks()) - 1);
+    }
+
     /**
      * Walks unclaimed chunks, on a read-only connection of its own, until none is left; returns at
      * once when none is (or when the database is in memory, which no other connection can read). A

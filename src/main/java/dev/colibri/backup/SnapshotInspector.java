@@ -1,6 +1,7 @@
 package dev.colibri.backup;
 
 import dev.colibri.audit.AuditChain;
+import dev.colibri.audit.AuditService;
 import dev.colibri.audit.ChainVerification;
 import dev.colibri.merkle.AnchorLog;
 import dev.colibri.merkle.MerkleService;
@@ -21,22 +22,25 @@ public final class SnapshotInspector {
 
     private final Database db;
     private final BackupCatalog catalog;
-    private final AuditChain chain;
+    private final AuditService audit;
     private final AnchorLog anchors;
 
-    public SnapshotInspector(Database db, BackupCatalog catalog, AuditChain chain, AnchorLog anchors) {
+    public SnapshotInspector(Database db, BackupCatalog catalog, AuditService audit, AnchorLog anchors) {
         this.db = db;
         this.catalog = catalog;
-        this.chain = chain;
+        this.audit = audit;
         this.anchors = anchors;
     }
 
-    /** Verifies the chain of the live database (null) or of the named snapshot. */
+    /**
+     * Verifies the chain of the live database (null: {@link AuditService#verifyLive}, from the file's
+     * pages where it can) or of the named snapshot.
+     */
     public ChainVerification verifyChain(String snapshot) throws IOException {
         if (snapshot == null) {
-            return db.read(chain::verify);
+            return audit.verifyLive();
         }
-        return onFile(catalog.resolve(snapshot).path(), chain::verify);
+        return onFile(catalog.resolve(snapshot).path(), audit.chain()::verify);
     }
 
     /** The Merkle root report of the live database (null) or of the named snapshot. */
@@ -58,7 +62,7 @@ public final class SnapshotInspector {
     }
 
     public AuditChain chain() {
-        return chain;
+        return audit.chain();
     }
 
     public AnchorLog anchors() {

@@ -1,8 +1,6 @@
 package dev.colibri.workspace;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,6 +36,15 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
+    /** What follows a {@link SqlWork} in the same transaction, from what it returned. */
+    @FunctionalInterface
+    public interface SqlStep<S, T> {
+        T run(S started) throws SQLException;
+    }
+
+    /** How long {@link #readFromEmptyLog}'s checkpoint waits for other readers, while our writes wait for it. */
+    static final int EMPTY_LOG_BUSY_MILLIS = 100;
+
     private final Path file;
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock(true);
@@ -53,13 +58,13 @@ public final class Database implements AutoCloseable {
     private final AtomicBoolean readsGivingWayStopped = new AtomicBoolean();
     private volatile String corruption;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
-    /** A descriptor of the file for direct page reads ({@link #pages()}); closed only by {@link #close()}, after the writer. */
-    private FileChannel pageChannel;
-    private PageFile pages;
+    /** The file's direct page reader ({@link #pages()}); closed only by {@link #close()}, after the writer. */
+    private final LiveFileReader pageReader;
 
     private Database(Path file, Connection writer) {
         this.file = file;
         this.writer = writer;
+        this.pageReader = new LiveFileReader(file);
     }
 
     /**
@@ -134,6 +139,59 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw translate(e, "read");
+        }
+    }
+
+    /**
+     * Runs read-only work in one transaction that begins, where it can, on an empty write-ahead log:
+     * while such a transaction is held, SQLite copies no later commit into the database file, so the
+     * file's pages can be read directly ({@link #pages()}). Our writer is held while it runs a
+     * {@code TRUNCATE} checkpoint, the transaction takes its first read and {@code setUp} runs on
+     * it; then writes resume and {@code rest} runs in the same transaction. Keep {@code setUp} short:
+     * every write waits for it. A checkpoint that another reader blocks for more than
+     * {@value #EMPTY_LOG_BUSY_MILLIS} ms (a long read of another process, or the boot's quick_check,
+     * which this does not interrupt) leaves the log as it is, and the work runs all the same.
+     */
+    public <S, T> T readFromEmptyLog(SqlWork<S> setUp, SqlStep<S, T> rest) {
+        try (Connection c = Sqlite.openReadOnly(file)) {
+            c.setAutoCommit(false);
+            try {
+                S started;
+                writeLock.lock();
+                try {
+                    emptyLog();
+                    started = setUp.run(c);
+                } finally {
+                    writeLock.unlock();
+                }
+                return rest.run(started);
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw translate(e, "read");
+        }
+    }
+
+    /**
+     * A {@code TRUNCATE} checkpoint by the writer (held by the caller), waiting only briefly for other
+     * readers. Whatever stops it (a reader, a damaged page) is the read's to meet, not this one's.
+     */
+    private void emptyLog() {
+        if (writer == null || corruption != null) {
+            return;
+        }
+        try (Statement statement = writer.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = " + EMPTY_LOG_BUSY_MILLIS);
+            try {
+                if (checkpointHeld("TRUNCATE") != 0) {
+                    LOG.debug("the checkpoint before a read of {} was blocked by another reader", file);
+                }
+            } finally {
+                statement.execute("PRAGMA busy_timeout = " + Sqlite.BUSY_TIMEOUT_MS);
+            }
+        } catch (SQLException e) {
+            LOG.debug("the checkpoint before a read of {} failed: {}", file, e.getMessage());
         }
     }
 
@@ -227,47 +285,8 @@ public final class Database implements AutoCloseable {
      *
      * @throws IOException the file cannot be opened or is not a UTF-8 SQLite database
      */
-    public synchronized PageFile pages() throws IOException {
-        if (pages == null) {
-            pages = onThreadOfItsOwn(() -> {
-                if (pageChannel == null) {
-                    pageChannel = FileChannel.open(file, StandardOpenOption.READ);
-                }
-                return PageFile.over(pageChannel, file); // a refusal (no header yet, say) keeps the channel
-            });
-        }
-        return pages;
-    }
-
-    /**
-     * Runs {@code io} on a thread nobody can interrupt and waits for it: a thread interrupted during
-     * I/O on a {@code FileChannel} closes the channel, and this channel must not be closed while the
-     * writer is open.
-     */
-    private static <T> T onThreadOfItsOwn(Callable<T> io) throws IOException {
-        FutureTask<T> task = new FutureTask<>(io);
-        Thread t = new Thread(task, "colibri-pages");
-        t.setDaemon(true);
-        t.start();
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the open is short: wait for it rather than leave it behind
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof IOException io2) {
-                        throw io2;
-                    }
-                    throw new IOException("cannot open " + e.getCause(), e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public PageFile pages() throws IOException {
+        return pageReader.pages();
     }
 
     /** Runs a WAL checkpoint on the writer connection; returns SQLite's busy flag (0 = complete). */
@@ -276,12 +295,19 @@ public final class Database implements AutoCloseable {
             return -1;
         }
         writeLock.lock();
-        try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
-            return rs.next() ? rs.getInt(1) : -1;
+        try {
+            return checkpointHeld(mode);
         } catch (SQLException e) {
             throw translate(e, "checkpoint");
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** {@link #checkpoint} by a caller that holds the writer. */
+    private int checkpointHeld(String mode) throws SQLException {
+        try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            return rs.next() ? rs.getInt(1) : -1;
         }
     }
 
@@ -336,7 +362,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         if (writer == null) {
-            closePages();
+            pageReader.close();
             return;
         }
         writeLock.lock();
@@ -352,20 +378,8 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("closing {} failed: {}", file, e.getMessage());
         } finally {
-            closePages();
+            pageReader.close();
             writeLock.unlock();
-        }
-    }
-
-    private synchronized void closePages() {
-        pages = null;
-        if (pageChannel != null) {
-            try {
-                pageChannel.close();
-            } catch (IOException e) {
-                LOG.debug("closing the page reader of {} failed: {}", file, e.getMessage());
-            }
-            pageChannel = null;
         }
     }
 }

@@ -11,7 +11,7 @@ import org.sqlite.SQLiteOpenMode;
 /** Opening SQLite connections the way Colibri needs them, and classifying SQLite's errors. */
 public final class Sqlite {
 
-    private static final int BUSY_TIMEOUT_MS = 10_000;
+    static final int BUSY_TIMEOUT_MS = 10_000;
 
     private Sqlite() {
     }

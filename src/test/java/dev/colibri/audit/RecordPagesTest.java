@@ -161,6 +161,38 @@ class RecordPagesTest {
     }
 
     /**
+     * Regression: {@code audit_verify_chain} on a live server read the chain through SQLite whenever
+     * the log held a commit, that is nearly always while the server writes (1.3 s against 0.55 s on
+     * the benchmark's million records): the verification now empties the log itself before it begins.
+     */
+    @Test
+    void theLiveChainIsReadFromItsPagesAfterTheVerificationEmptiesTheLog() throws Exception {
+        Path file = dir.resolve("colibri.db");
+        Path wal = dir.resolve("colibri.db-wal");
+        try (Database db = liveWithOneRecord(file, true)) {
+            AuditService audit = new AuditService(db, chain);
+            PageFile pages = db.pages();
+            List<String> before = locksOn(file);
+            audit.append("note", "two", null);
+            assertTrue(Files.size(wal) > 0, "precondition: the log holds a record");
+            assertNull(db.read(c -> RecordPages.pin(c, file, pages)), "precondition: a plain read is not pinned");
+
+            boolean direct = db.readFromEmptyLog(c -> chain.walk(c, LeafSink.NONE, TaskIdSink.NONE, pages), w -> {
+                w.finishOnEveryCore();
+                return w.readsPages();
+            });
+            audit.append("note", "three", null);
+            ChainVerification v = audit.verifyLive();
+
+            assertTrue(direct, "the walk set up on the emptied log reads the pages");
+            assertEquals(3, v.length());
+            assertTrue(v.ok(), v::toString);
+            assertEquals(0, Files.size(wal), "verifyLive emptied the log before its walk");
+            assertEquals(before, locksOn(file));
+        }
+    }
+
+    /**
      * Regression: the first version opened and closed its own descriptor of the live database, and
      * closing it dropped the writer's POSIX locks on the file; the benchmark's next {@code sqlite3}
      * process then took itself for the last connection, checkpointed and deleted the WAL, and the

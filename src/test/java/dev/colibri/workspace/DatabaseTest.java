@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -50,6 +51,22 @@ class DatabaseTest {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytesOf(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -438,5 +455,91 @@ class DatabaseTest {
             assertEquals("v", Meta.get(c, "k").orElseThrow());
         }
         assertTrue(!Files.exists(dir.resolve("colibri.db-wal")) || Files.size(dir.resolve("colibri.db-wal")) == 0);
+    }
+
+    /**
+     * The live chain walk reads the file's pages only under a read that began on an empty log: SQLite
+     * backfills nothing into the file while such a read is held, however much is written meanwhile.
+     */
+    @Test
+    void aReadFromTheEmptyLogBeginsAfterACheckpointAndTheFileDoesNotChangeWhileItIsHeld() throws Exception {
+        Path wal = dir.resolve("colibri.db-wal");
+        try (Database db = Database.open(file())) {
+            for (int i = 0; i < 5; i++) {
+                db.write(c -> putMeta(c, "before", "v"));
+            }
+            assertTrue(Files.size(wal) > 0, "precondition: frames in the log");
+            long[] walDuringSetUp = new long[1];
+            byte[][] fileDuringSetUp = new byte[1][];
+
+            long[] seen = db.readFromEmptyLog(c -> {
+                walDuringSetUp[0] = sizeOf(wal);
+                fileDuringSetUp[0] = bytesOf(file());
+                return c;
+            }, c -> {
+                long rowsAtStart = count(c, "meta");
+                db.write(cw -> putMeta(cw, "during", "v")); // writes go on meanwhile
+                db.checkpoint("PASSIVE"); // backfills nothing while the read is held
+                assertArrayEquals(fileDuringSetUp[0], bytesOf(file()), "the file changed under the read");
+                return new long[] {rowsAtStart, count(c, "meta")};
+            });
+
+            assertEquals(0, walDuringSetUp[0], "the log was emptied before the read began");
+            assertEquals(seen[0], seen[1], "the read's view moved");
+            assertEquals(seen[0] + 1, rows(db, "meta"));
+            db.checkpoint("PASSIVE");
+            assertFalse(Arrays.equals(fileDuringSetUp[0], bytesOf(file())), "once the read is over, the write is backfilled");
+        }
+    }
+
+    @Test
+    void aCheckpointBlockedByAnotherReaderLeavesTheLogAsItIsAndTheReadStillRuns() throws Exception {
+        Path wal = dir.resolve("colibri.db-wal");
+        try (Database db = Database.open(file()); Connection other = Sqlite.openReadOnly(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+            other.setAutoCommit(false);
+            assertEquals(1, count(other, "meta")); // holds frames of the log
+
+            long[] walDuringSetUp = new long[1];
+            long rowsSeen = db.readFromEmptyLog(c -> {
+                walDuringSetUp[0] = sizeOf(wal);
+                return count(c, "meta");
+            }, rowsAtStart -> rowsAtStart);
+
+            assertTrue(walDuringSetUp[0] > 0, "the log was emptied under another reader");
+            assertEquals(1, rowsSeen);
+            assertEquals("10000", db.write(c -> pragma(c, "busy_timeout")), "the writer's busy timeout is restored");
+            other.rollback();
+        }
+    }
+
+    /** Unlike a backup's pause, a read from the empty log lets the boot's quick_check finish. */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aReadFromTheEmptyLogDoesNotInterruptAReadGivingWay() throws Exception {
+        try (Database db = Database.open(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+            CountDownLatch reading = new CountDownLatch(1);
+            CountDownLatch finish = new CountDownLatch(1);
+            ExecutorService background = Executors.newSingleThreadExecutor();
+            Future<Optional<Long>> check = background.submit(() -> db.readGivingWay(c -> {
+                long rows = count(c, "meta");
+                reading.countDown();
+                try {
+                    finish.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return rows + count(c, "meta");
+            }));
+            reading.await();
+
+            long rows = db.readFromEmptyLog(c -> count(c, "meta"), n -> n);
+            finish.countDown();
+
+            assertEquals(1, rows);
+            assertEquals(Optional.of(2L), check.get(10, TimeUnit.SECONDS));
+            background.shutdown();
+        }
     }
 }
