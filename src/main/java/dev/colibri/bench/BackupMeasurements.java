@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -39,7 +40,17 @@ final class BackupMeasurements {
         this.colibri = colibri;
     }
 
-    /** {@code SnapshotCopier.copy} of the live database against the tools that copy it. */
+    /** One side of the snapshot row: what it runs and its timings. */
+    private record Contender(Series series, Series.Work work) {
+    }
+
+    /**
+     * {@code SnapshotCopier.copy} of the live database against the tools that copy it. Each run
+     * starts with the next contender in turn, so that none always runs in the same place: each writes
+     * a file as large as the database, deleted before the next one starts, and on a VM that hands
+     * freed memory back to its host what a copy pays for its page-cache pages depends on what was
+     * freed just before it.
+     */
     void snapshotAlone() throws Exception {
         Database db = colibri.database();
         String live = db.file().toString();
@@ -56,24 +67,20 @@ final class BackupMeasurements {
                 return db.whileWritesPaused(action);
             }
         };
+        List<Contender> sides = new ArrayList<>();
+        sides.add(new Contender(colibriCopy, () -> new SnapshotCopier(db.file(), gate).copy(out, ProgressListener.none())));
+        if (context.hasSqlite3()) {
+            sides.add(new Contender(backup, () -> Cmd.runAll(List.of(Cmd.Step.of("sqlite3", live, ".backup '" + o + "'")))));
+            sides.add(new Contender(vacuum, () -> Cmd.runAll(List.of(Cmd.Step.of("sqlite3", live, "VACUUM INTO '" + o + "'")))));
+        }
+        sides.add(new Contender(cp, () -> Cmd.runAll(List.of(Cmd.Step.of("cp", live, o)))));
+        sides.add(new Contender(cpSync, () -> Cmd.runAll(List.of(Cmd.Step.of("cp", live, o), Cmd.Step.of("sync", o)))));
         for (int i = 0; i < context.options().runs(); i++) {
-            quiesce();
-            colibriCopy.time(() -> new SnapshotCopier(db.file(), gate).copy(out, ProgressListener.none()));
-            Files.deleteIfExists(out);
-            if (context.hasSqlite3()) {
+            for (Contender side : inTurn(sides, i)) {
                 quiesce();
-                backup.time(() -> Cmd.runAll(List.of(Cmd.Step.of("sqlite3", live, ".backup '" + o + "'"))));
-                Files.deleteIfExists(out);
-                quiesce();
-                vacuum.time(() -> Cmd.runAll(List.of(Cmd.Step.of("sqlite3", live, "VACUUM INTO '" + o + "'"))));
+                side.series().time(side.work());
                 Files.deleteIfExists(out);
             }
-            quiesce();
-            cp.time(() -> Cmd.runAll(List.of(Cmd.Step.of("cp", live, o))));
-            Files.deleteIfExists(out);
-            quiesce();
-            cpSync.time(() -> Cmd.runAll(List.of(Cmd.Step.of("cp", live, o), Cmd.Step.of("sync", o))));
-            Files.deleteIfExists(out);
         }
         String label = "snapshot alone (SnapshotCopier)";
         context.add(context.cli(Comparison.ratio("snapshot_vs_backup", label, colibriCopy.wall(), "sqlite3 .backup",
@@ -84,6 +91,13 @@ final class BackupMeasurements {
                 .withCpu(colibriCopy.cpu(), cp.cpu()));
         context.add(Comparison.ratio("snapshot_vs_cp_sync", label, colibriCopy.wall(), "cp + sync FILE", cpSync.wall(),
                 Target.none()).withCpu(colibriCopy.cpu(), cpSync.cpu()));
+    }
+
+    /** The sides in the order run {@code run} (0-based) takes them: the list turned by one place a run. */
+    static <T> List<T> inTurn(List<T> sides, int run) {
+        List<T> order = new ArrayList<>(sides);
+        java.util.Collections.rotate(order, -(run % Math.max(1, sides.size())));
+        return order;
     }
 
     /**
