@@ -43,47 +43,66 @@ final class RestoreMeasurements {
         return names;
     }
 
-    /** Restores each snapshot in turn with {@link OfflineRestore}, and the runbook's commands on each. */
+    /**
+     * Restores each snapshot in turn with {@link OfflineRestore}, and the runbook's commands on each;
+     * the runbook goes first in every other run (each side writes and deletes a database-sized file,
+     * and on this VM what the next copy pays for its page-cache pages depends on what came before).
+     */
     void offlineRestore(List<String> snapshots) throws Exception {
-        BenchWorkspace bench = context.bench();
-        Path data = bench.workspace().dataDir();
         Series restore = new Series();
         Series manual = new Series();
-        Path target = context.scratch().resolve("restored.db");
-        String t = target.toString();
-        for (String name : snapshots) {
-            String snap = bench.workspace().backupsDir().resolve(name).toString();
-            Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
-            Outcome[] outcome = new Outcome[1];
-            settle(Path.of(snap));
-            StringBuilder timeline = new StringBuilder();
-            long[] start = new long[1];
-            StepListener steps = step -> timeline.append(timeline.length() == 0 ? "" : ", ").append(step.name())
-                    .append(" +").append((System.nanoTime() - start[0]) / 1_000_000).append(" ms");
-            restore.time(() -> {
-                start[0] = System.nanoTime();
-                outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC()).run(Optional.of(name), steps);
-            });
-            log.printf("bench:   restore of %s, each step done at: %s%n", name, timeline);
-            if (!outcome[0].restored()) {
-                throw new IllegalStateException("the offline restore of " + name + " failed: " + outcome[0].failure());
-            }
-            for (String aside : BenchFiles.list(data, MOVED_ASIDE)) {
-                if (!before.contains(aside)) {
-                    Files.deleteIfExists(data.resolve(aside)); // 1 GB each; the bench does not keep them
-                }
-            }
+        for (int i = 0; i < snapshots.size(); i++) {
+            String name = snapshots.get(i);
+            List<Series.Work> sides = new ArrayList<>();
+            sides.add(() -> restore(name, restore));
             if (context.hasSqlite3()) {
-                settle(Path.of(snap));
-                manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
-                        Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
-                Files.deleteIfExists(target);
+                sides.add(() -> runbook(name, manual));
+            }
+            for (Series.Work side : BackupMeasurements.inTurn(sides, i)) { // each goes first every other run
+                side.run();
             }
         }
         context.add(context.cli(Comparison.ratio("offline_restore",
                 "offline restore (OfflineRestore: verify, copy+hash, swap, re-check)", restore.wall(),
                 "integrity_check + cp + integrity_check", manual.wall(), Target.ratioAtMost(0.7))
                 .withCpu(restore.cpu(), manual.cpu())));
+    }
+
+    /** Times {@link OfflineRestore} of snapshot {@code name}, then deletes the database it moved aside. */
+    private void restore(String name, Series restore) throws Exception {
+        BenchWorkspace bench = context.bench();
+        Path data = bench.workspace().dataDir();
+        Set<String> before = BenchFiles.list(data, MOVED_ASIDE);
+        Outcome[] outcome = new Outcome[1];
+        settle(bench.workspace().backupsDir().resolve(name));
+        StringBuilder timeline = new StringBuilder();
+        long[] start = new long[1];
+        StepListener steps = step -> timeline.append(timeline.length() == 0 ? "" : ", ").append(step.name())
+                .append(" +").append((System.nanoTime() - start[0]) / 1_000_000).append(" ms");
+        restore.time(() -> {
+            start[0] = System.nanoTime();
+            outcome[0] = new OfflineRestore(bench.workspace(), Clock.systemUTC()).run(Optional.of(name), steps);
+        });
+        log.printf("bench:   restore of %s, each step done at: %s%n", name, timeline);
+        if (!outcome[0].restored()) {
+            throw new IllegalStateException("the offline restore of " + name + " failed: " + outcome[0].failure());
+        }
+        for (String aside : BenchFiles.list(data, MOVED_ASIDE)) {
+            if (!before.contains(aside)) {
+                Files.deleteIfExists(data.resolve(aside)); // 1 GB each; the bench does not keep them
+            }
+        }
+    }
+
+    /** Times the runbook's commands on snapshot {@code name}, then deletes their copy. */
+    private void runbook(String name, Series manual) throws Exception {
+        String snap = context.bench().workspace().backupsDir().resolve(name).toString();
+        Path target = context.scratch().resolve("restored.db");
+        String t = target.toString();
+        settle(Path.of(snap));
+        manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
+                Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
+        Files.deleteIfExists(target);
     }
 
     /**
