@@ -26,8 +26,9 @@ final class ProofMeasurements {
      * {@code AuditChain.verify}, timed inside the child JVM (its start excluded), and in process; each
      * after one untimed pass, as these are the first rows measured after a build. The WAL is
      * checkpointed first, as before every other contender: on a reused workspace the boot may have
-     * written (a restore's note), and a walk whose transaction begins with frames in the log reads
-     * through SQLite rather than from the file's pages.
+     * written (a restore's note), and the child's walk, whose transaction would begin with frames in
+     * the log, would read through SQLite rather than from the file's pages ({@code verifyLive}
+     * empties the log itself).
      */
     void chainVerify() throws Exception {
         BenchContext.quiesce(colibri);

@@ -153,6 +153,11 @@ public final class Database implements AutoCloseable {
      * which this does not interrupt) leaves the log as it is, and the work runs all the same.
      */
     public <S, T> T readFromEmptyLog(SqlWork<S> setUp, SqlStep<S, T> rest) {
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("a read from the emptied log of " + file + " was asked inside a write,"
+                    + " where the log cannot be checkpointed");
+        }
+        backfillWithoutTheWriter();
         try (Connection c = Sqlite.openReadOnly(file)) {
             c.setAutoCommit(false);
             try {
@@ -174,24 +179,52 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * A {@code PASSIVE} checkpoint on a connection of its own while writes go on: it copies what it
+     * can without waiting for anyone, so that the {@code TRUNCATE} under the held writer has only the
+     * last commits left to copy and the writes wait for that alone.
+     */
+    private void backfillWithoutTheWriter() {
+        if (writer == null || corruption != null) {
+            return;
+        }
+        try (Connection control = Sqlite.openForCheckpoint(file); Statement statement = control.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException e) {
+            LOG.debug("the checkpoint before a read of {} failed: {}", file, e.getMessage());
+        }
+    }
+
+    /**
      * A {@code TRUNCATE} checkpoint by the writer (held by the caller), waiting only briefly for other
-     * readers. Whatever stops it (a reader, a damaged page) is the read's to meet, not this one's.
+     * readers. What stops it (a reader) leaves the read to SQLite; a damaged page latches the
+     * database, as any failed call does.
      */
     private void emptyLog() {
         if (writer == null || corruption != null) {
             return;
         }
         try (Statement statement = writer.createStatement()) {
+            long busyTimeout = busyTimeout(statement);
             statement.execute("PRAGMA busy_timeout = " + EMPTY_LOG_BUSY_MILLIS);
             try {
                 if (checkpointHeld("TRUNCATE") != 0) {
                     LOG.debug("the checkpoint before a read of {} was blocked by another reader", file);
                 }
             } finally {
-                statement.execute("PRAGMA busy_timeout = " + Sqlite.BUSY_TIMEOUT_MS);
+                statement.execute("PRAGMA busy_timeout = " + busyTimeout);
             }
         } catch (SQLException e) {
-            LOG.debug("the checkpoint before a read of {} failed: {}", file, e.getMessage());
+            if (Sqlite.isCorruption(e)) {
+                markCorrupt("a checkpoint failed: " + e.getMessage());
+            }
+            LOG.warn("the checkpoint before a read of {} failed: {}", file, e.getMessage());
+        }
+    }
+
+    private static long busyTimeout(Statement statement) throws SQLException {
+        try (ResultSet row = statement.executeQuery("PRAGMA busy_timeout")) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -25,6 +25,7 @@ final class LiveFileReader {
     private final Path file;
     private FileChannel channel;
     private PageFile pages;
+    private boolean closed;
 
     LiveFileReader(Path file) {
         this.file = file;
@@ -34,10 +35,15 @@ final class LiveFileReader {
      * The page reader, opened on first use.
      *
      * @throws IOException the file cannot be opened or is not a UTF-8 SQLite database (yet: its first
-     *                     pages may still be in the WAL); the descriptor stays open and it is asked again
-     *                     next time
+     *                     pages may still be in the WAL; the descriptor stays open and it is asked again
+     *                     next time), or the reader is closed: a descriptor opened then would be closed by
+     *                     nobody but the garbage collector, whenever it came, dropping the locks of
+     *                     whatever connection of this process then had the file open
      */
     synchronized PageFile pages() throws IOException {
+        if (closed) {
+            throw new IOException("the page reader of " + file + " is closed with its database");
+        }
         if (pages == null) {
             pages = onThreadOfItsOwn(() -> {
                 if (channel == null) {
@@ -49,8 +55,9 @@ final class LiveFileReader {
         return pages;
     }
 
-    /** Closes the descriptor: only once no connection of this process to the file is left. */
+    /** Closes the descriptor for good: only once no connection of this process to the file is left. */
     synchronized void close() {
+        closed = true;
         pages = null;
         if (channel != null) {
             try {

@@ -11,7 +11,7 @@ import org.sqlite.SQLiteOpenMode;
 /** Opening SQLite connections the way Colibri needs them, and classifying SQLite's errors. */
 public final class Sqlite {
 
-    static final int BUSY_TIMEOUT_MS = 10_000;
+    private static final int BUSY_TIMEOUT_MS = 10_000;
 
     private Sqlite() {
     }
@@ -24,6 +24,17 @@ public final class Sqlite {
         config.enforceForeignKeys(true);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        return config.createConnection("jdbc:sqlite:" + file);
+    }
+
+    /**
+     * A read-write connection for a checkpoint alone: it changes no setting of the database and
+     * never waits for a lock (a {@code PASSIVE} checkpoint does not).
+     */
+    static Connection openForCheckpoint(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout(0);
         return config.createConnection("jdbc:sqlite:" + file);
     }
 

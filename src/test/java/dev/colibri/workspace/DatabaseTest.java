@@ -62,9 +62,17 @@ class DatabaseTest {
         }
     }
 
-    private static byte[] bytesOf(Path file) {
+    /**
+     * The live file's bytes, read through the database's own page reader: opening and closing another
+     * descriptor of the file would drop the writer's locks.
+     */
+    private static byte[] bytesOf(Database db) {
         try {
-            return Files.readAllBytes(file);
+            PageFile pages = db.pages();
+            int count = (int) pages.pageCount();
+            ByteBuffer all = ByteBuffer.allocate(count * pages.pageSize());
+            pages.read(all, 1, count);
+            return Arrays.copyOf(all.array(), all.position());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -474,21 +482,28 @@ class DatabaseTest {
 
             long[] seen = db.readFromEmptyLog(c -> {
                 walDuringSetUp[0] = sizeOf(wal);
-                fileDuringSetUp[0] = bytesOf(file());
+                fileDuringSetUp[0] = bytesOf(db);
                 return c;
             }, c -> {
                 long rowsAtStart = count(c, "meta");
                 db.write(cw -> putMeta(cw, "during", "v")); // writes go on meanwhile
                 db.checkpoint("PASSIVE"); // backfills nothing while the read is held
-                assertArrayEquals(fileDuringSetUp[0], bytesOf(file()), "the file changed under the read");
+                try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file());
+                        Statement s = other.createStatement()) { // nor does anyone else's
+                    s.execute("PRAGMA wal_autocheckpoint = 1");
+                    s.execute("INSERT INTO meta (key, value) VALUES ('other', 'v')");
+                    s.execute("PRAGMA busy_timeout = 50");
+                    s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                }
+                assertArrayEquals(fileDuringSetUp[0], bytesOf(db), "the file changed under the read");
                 return new long[] {rowsAtStart, count(c, "meta")};
             });
 
             assertEquals(0, walDuringSetUp[0], "the log was emptied before the read began");
             assertEquals(seen[0], seen[1], "the read's view moved");
-            assertEquals(seen[0] + 1, rows(db, "meta"));
+            assertEquals(seen[0] + 2, rows(db, "meta"));
             db.checkpoint("PASSIVE");
-            assertFalse(Arrays.equals(fileDuringSetUp[0], bytesOf(file())), "once the read is over, the write is backfilled");
+            assertFalse(Arrays.equals(fileDuringSetUp[0], bytesOf(db)), "once the read is over, the write is backfilled");
         }
     }
 
@@ -534,12 +549,42 @@ class DatabaseTest {
             }));
             reading.await();
 
-            long rows = db.readFromEmptyLog(c -> count(c, "meta"), n -> n);
-            finish.countDown();
+            try {
+                long rows = db.readFromEmptyLog(c -> count(c, "meta"), n -> n);
+                finish.countDown();
 
-            assertEquals(1, rows);
-            assertEquals(Optional.of(2L), check.get(10, TimeUnit.SECONDS));
-            background.shutdown();
+                assertEquals(1, rows);
+                assertEquals(Optional.of(2L), check.get(10, TimeUnit.SECONDS));
+            } finally {
+                finish.countDown();
+                background.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aSetUpThatFailsLetsTheWritesGoOnAndItsFailureThrough() throws Exception {
+        try (Database db = Database.open(file())) {
+            db.write(c -> putMeta(c, "k", "v"));
+
+            DatabaseException e = assertThrows(DatabaseException.class, () -> db.readFromEmptyLog(c -> {
+                throw new SQLException("no such table: missing");
+            }, started -> started));
+
+            assertEquals("read failed on " + file() + ": no such table: missing", e.getMessage());
+            db.write(c -> putMeta(c, "after", "v")); // the writer was let go
+            assertEquals("v", db.read(c -> Meta.get(c, "after")).orElseThrow());
+        }
+    }
+
+    @Test
+    void aReadFromTheEmptyLogInsideAWriteIsRefused() {
+        try (Database db = Database.open(file())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> db.write(c -> db.readFromEmptyLog(r -> 1, n -> n)));
+
+            assertEquals("a read from the emptied log of " + file() + " was asked inside a write, where the log"
+                    + " cannot be checkpointed", e.getMessage());
         }
     }
 }

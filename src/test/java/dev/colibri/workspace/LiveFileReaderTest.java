@@ -1,7 +1,6 @@
 package dev.colibri.workspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,18 +28,17 @@ class LiveFileReaderTest {
     }
 
     @Test
-    void theReaderIsOpenedOnceAndAgainOnlyAfterClose() throws Exception {
-        LiveFileReader reader = new LiveFileReader(database(dir.resolve("live.db")));
+    void theReaderIsOpenedOnceAndRefusedOnceClosed() throws Exception {
+        Path file = database(dir.resolve("live.db"));
+        LiveFileReader reader = new LiveFileReader(file);
 
         PageFile first = reader.pages();
 
         assertSame(first, reader.pages());
         assertEquals(2, first.pageCount());
         reader.close();
-        PageFile second = reader.pages();
-        assertNotSame(first, second);
-        assertEquals(2, second.pageCount());
-        reader.close();
+        IOException refused = assertThrows(IOException.class, reader::pages);
+        assertEquals("the page reader of " + file + " is closed with its database", refused.getMessage());
     }
 
     /** A new live database's first pages may still be in its WAL: the reader is asked again later. */
