@@ -74,8 +74,10 @@ final class RecordPages {
      * with no {@code -journal} beside it. A WAL database (the live one) is read only through
      * {@code shared}, a reader its owner keeps open as long as its connections
      * ({@link dev.colibri.workspace.Database#pages()}), and only when its {@code -wal} is empty now,
-     * so that the transaction began with nothing in the log (a log cannot be emptied while a reader of
-     * it holds a transaction).
+     * so that the transaction began with nothing in the log: a transaction begun on a log holding
+     * frames keeps a read mark above 0, which stops any checkpoint from resetting or truncating the
+     * log until it ends, so an empty log now means the transaction began on an empty one (SQLite's
+     * read lock 0, which in turn stops every checkpoint from copying into the file).
      */
     static Source pin(Connection c, Path file, PageFile shared) throws SQLException {
         if (file == null || c.getAutoCommit()) {

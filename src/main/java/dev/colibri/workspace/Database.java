@@ -401,8 +401,8 @@ public final class Database implements AutoCloseable {
         writeLock.lock();
         try {
             if (corruption == null) {
-                try (Statement s = writer.createStatement()) {
-                    s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                try {
+                    checkpointHeld("TRUNCATE");
                 } catch (SQLException e) {
                     LOG.warn("final checkpoint of {} failed: {}", file, e.getMessage());
                 }
