@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -96,7 +97,7 @@ final class BackupMeasurements {
     /** The sides in the order run {@code run} (0-based) takes them: the list turned by one place a run. */
     static <T> List<T> inTurn(List<T> sides, int run) {
         List<T> order = new ArrayList<>(sides);
-        java.util.Collections.rotate(order, -(run % Math.max(1, sides.size())));
+        Collections.rotate(order, -(run % Math.max(1, sides.size())));
         return order;
     }
 

@@ -96,10 +96,11 @@ final class RestoreMeasurements {
 
     /** Times the runbook's commands on snapshot {@code name}, then deletes their copy. */
     private void runbook(String name, Series manual) throws Exception {
-        String snap = context.bench().workspace().backupsDir().resolve(name).toString();
+        Path snapshot = context.bench().workspace().backupsDir().resolve(name);
+        String snap = snapshot.toString();
         Path target = context.scratch().resolve("restored.db");
         String t = target.toString();
-        settle(Path.of(snap));
+        settle(snapshot);
         manual.time(() -> Cmd.runAll(List.of(Cmd.Step.expecting("ok", "sqlite3", snap, "PRAGMA integrity_check"),
                 Cmd.Step.of("cp", snap, t), Cmd.Step.expecting("ok", "sqlite3", t, "PRAGMA integrity_check"))));
         Files.deleteIfExists(target);
